@@ -1,0 +1,50 @@
+/**
+ * Errors ringlog raises or reports, each with a stable `code` (listed in docs/errors.md) so
+ * callers match on `err.code`, never on message text.
+ */
+
+export const ErrorCodes = {
+  /** An option passed to createLogger() or child() is not valid. */
+  INVALID_OPTION: 'RINGLOG_INVALID_OPTION',
+  /** The sink worker could not be started (its file is missing or failed to load). */
+  SINK_START: 'RINGLOG_SINK_START',
+  /** The sink worker stopped unexpectedly; it is restarted. */
+  SINK_CRASH: 'RINGLOG_SINK_CRASH',
+  /** The sink worker failed too often; records are written to stderr synchronously. */
+  SINK_FALLBACK: 'RINGLOG_SINK_FALLBACK',
+  /** A destination failed to open or write; its records are counted as dropped. */
+  DESTINATION: 'RINGLOG_DESTINATION',
+  /** flush() or the exit flush ran out of time; some records were not written. */
+  FLUSH_TIMEOUT: 'RINGLOG_FLUSH_TIMEOUT',
+  /** The logger was used after close(). */
+  CLOSED: 'RINGLOG_CLOSED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export class RinglogError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RinglogError';
+    this.code = code;
+  }
+}
+
+/** `where: "name" must be <expected>, got <value>` — the shape of every option error. */
+export function invalidOption(where: string, name: string, expected: string, got: unknown) {
+  return new RinglogError(
+    ErrorCodes.INVALID_OPTION,
+    `${where}: "${name}" must be ${expected}, got ${describeValue(got)}`,
+  );
+}
+
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'function') return `a function`;
+  if (v === null || typeof v !== 'object') return String(v);
+  if (Array.isArray(v)) return `an array`;
+  return `an object`;
+}

@@ -1,0 +1,283 @@
+/**
+ * Option types, their defaults, and validation that names the option, what it expects and
+ * what came in. Everything here runs once per createLogger()/child(), never per call.
+ */
+
+import { hostname } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import type { OnFull } from './channel.js';
+import { invalidOption } from './errors.js';
+import { compileLevels, type LevelTable, levelChoices, levelThreshold } from './levels.js';
+import { isValidRingBytes, MAX_RING_BYTES, MIN_RING_BYTES } from './ring.js';
+import { DEFAULT_LIMITS, type SerializeLimits } from './serialize.js';
+import type { DestinationSpec } from './sink-protocol.js';
+
+export type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+/** One place records go. Each has its own minimum level (default: every record). */
+export type DestinationOptions =
+  | { type: 'stdout' | 'stderr'; level?: string | number }
+  | {
+      type: 'file';
+      path: string;
+      level?: string | number;
+      /** Create missing parent directories (default true). */
+      mkdir?: boolean;
+      /** Append to an existing file (default true); false truncates it. */
+      append?: boolean;
+    }
+  | {
+      type: 'module';
+      /** Path or URL of an ESM or CJS module whose default export is a destination factory. */
+      module: string;
+      options?: unknown;
+      level?: string | number;
+    };
+
+/** `'stdout' | 'stderr'`, a file path, a file descriptor, or full destination options. */
+export type DestinationInput = 'stdout' | 'stderr' | string | number | DestinationOptions;
+
+export type TimestampOption = boolean | 'epoch' | 'iso' | 'unix' | (() => string);
+
+export interface LoggerOptions {
+  /** Minimum level logged (default 'info'). */
+  level?: LevelName | (string & {}) | number;
+  /** Extra levels, name → number in 1..255, added to pino's. */
+  customLevels?: Record<string, number>;
+  /** Written as "name" on every record. */
+  name?: string;
+  /** Fields on every record (default { pid, hostname }); null for none. */
+  base?: Record<string, unknown> | null;
+  /** `true`/'epoch' (ms since 1970, default), 'iso', 'unix' (seconds), false, or a
+   * function returning the partial JSON `,"time":…`. */
+  timestamp?: TimestampOption;
+  /** Key of the message (default 'msg'). */
+  messageKey?: string;
+  /** Key an Error passed as first argument is written under (default 'err'). */
+  errorKey?: string;
+  /** Where records go (default stderr). An array writes to each. */
+  destination?: DestinationInput | DestinationInput[];
+  /** Ring capacity in bytes, a power of two (default 1 MiB). */
+  ringBytes?: number;
+  /** A batch is published once its text reaches this many characters (default 32 KiB). */
+  maxBatchBytes?: number;
+  /** When the ring is full: wait up to blockTimeoutMs ('block', default) or count and go on ('drop'). */
+  onFull?: OnFull;
+  blockTimeoutMs?: number;
+  /** Bound on flush(), flushSync() and fatal()'s synchronous flush (default 5000). */
+  flushTimeoutMs?: number;
+  /** Bound on the flush at process exit (default 5000). */
+  exitTimeoutMs?: number;
+  /** Flush on SIGINT/SIGTERM, then end as Node would for that signal (default false). */
+  handleSignals?: boolean;
+  /** Log uncaught exceptions and unhandled rejections at fatal before Node ends the process (default true). */
+  handleExceptions?: boolean;
+  /** Nesting depth written before "[Object]" (default 10). */
+  maxDepth?: number;
+  /** Entries written per object or array (default 1000). */
+  maxBreadth?: number;
+  /** Strings longer than this are cut; 0 = no cap (default). */
+  maxStringLength?: number;
+}
+
+export interface ResolvedOptions {
+  levels: LevelTable;
+  threshold: number;
+  chindings: string;
+  bindings: Record<string, unknown>;
+  time: () => string;
+  messageKey: string;
+  errorKey: string;
+  destinations: DestinationSpec[];
+  ringBytes: number;
+  maxBatchBytes: number;
+  onFull: OnFull;
+  blockTimeoutMs: number;
+  flushTimeoutMs: number;
+  exitTimeoutMs: number;
+  handleSignals: boolean;
+  handleExceptions: boolean;
+  limits: SerializeLimits;
+}
+
+export const DEFAULT_RING_BYTES = 1 << 20;
+export const DEFAULT_MAX_BATCH_BYTES = 32 << 10;
+
+const WHERE = 'createLogger';
+
+/** The `,"time":…` writers. Each returns the partial JSON that follows the level. */
+export const timestamps = {
+  epoch: (): string => `,"time":${Date.now()}`,
+  iso: (): string => `,"time":"${new Date().toISOString()}"`,
+  unix: (): string => `,"time":${Math.round(Date.now() / 1000)}`,
+  none: (): string => '',
+};
+
+function resolveTimestamp(t: unknown): () => string {
+  if (t === undefined || t === true || t === 'epoch') return timestamps.epoch;
+  if (t === false) return timestamps.none;
+  if (t === 'iso') return timestamps.iso;
+  if (t === 'unix') return timestamps.unix;
+  if (typeof t === 'function') return t as () => string;
+  throw invalidOption(WHERE, 'timestamp', `true|false|"epoch"|"iso"|"unix" or a function`, t);
+}
+
+function positiveInt(name: string, v: unknown, fallback: number, min = 1): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw invalidOption(WHERE, name, `an integer >= ${min}`, v);
+  }
+  return v;
+}
+
+function bool(name: string, v: unknown, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw invalidOption(WHERE, name, 'true or false', v);
+  return v;
+}
+
+function key(name: string, v: unknown, fallback: string): string {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string' || v.length === 0)
+    throw invalidOption(WHERE, name, 'a non-empty string', v);
+  return v;
+}
+
+export function resolveMinLevel(
+  table: LevelTable,
+  where: string,
+  name: string,
+  v: unknown,
+): number {
+  const t = levelThreshold(table, v);
+  if (t === undefined)
+    throw invalidOption(where, name, `one of ${levelChoices(table)} or a number`, v);
+  return t;
+}
+
+function resolveDestination(table: LevelTable, d: unknown, i: string): DestinationSpec {
+  const name = `destination${i}`;
+  if (d === 'stdout' || d === 1) return { kind: 'fd', fd: 1, minLevel: 0 };
+  if (d === 'stderr' || d === 2) return { kind: 'fd', fd: 2, minLevel: 0 };
+  if (typeof d === 'number' && Number.isInteger(d) && d >= 0)
+    return { kind: 'fd', fd: d, minLevel: 0 };
+  if (typeof d === 'string' && d.length > 0) {
+    return { kind: 'file', path: resolve(d), minLevel: 0, mkdir: true, append: true };
+  }
+  if (d !== null && typeof d === 'object' && !Array.isArray(d)) {
+    const o = d as Record<string, unknown>;
+    const minLevel =
+      o.level === undefined ? 0 : resolveMinLevel(table, WHERE, `${name}.level`, o.level);
+    switch (o.type) {
+      case 'stdout':
+        return { kind: 'fd', fd: 1, minLevel };
+      case 'stderr':
+        return { kind: 'fd', fd: 2, minLevel };
+      case 'file':
+        if (typeof o.path !== 'string' || o.path.length === 0) {
+          throw invalidOption(WHERE, `${name}.path`, 'a non-empty string', o.path);
+        }
+        return {
+          kind: 'file',
+          path: resolve(o.path),
+          minLevel,
+          mkdir: bool(`${name}.mkdir`, o.mkdir, true),
+          append: bool(`${name}.append`, o.append, true),
+        };
+      case 'module': {
+        const m = o.module;
+        if (typeof m !== 'string' || m.length === 0) {
+          throw invalidOption(WHERE, `${name}.module`, 'a module path or URL', m);
+        }
+        // Relative paths are the caller's, not the worker's: anchor them here.
+        const specifier = m.startsWith('.') || isAbsolute(m) ? resolve(m) : m;
+        return { kind: 'module', specifier, options: o.options, minLevel };
+      }
+    }
+  }
+  throw invalidOption(
+    WHERE,
+    name,
+    `"stdout", "stderr", a file path, a file descriptor or { type: "stdout"|"stderr"|"file"|"module", ... }`,
+    d,
+  );
+}
+
+export function resolveDestinations(table: LevelTable, input: unknown): DestinationSpec[] {
+  if (input === undefined) return [{ kind: 'fd', fd: 2, minLevel: 0 }];
+  if (Array.isArray(input)) {
+    if (input.length === 0) throw invalidOption(WHERE, 'destination', 'a non-empty array', input);
+    return input.map((d, i) => resolveDestination(table, d, `[${i}]`));
+  }
+  return [resolveDestination(table, input, '')];
+}
+
+export function resolveOptions(
+  options: LoggerOptions,
+  serializeFields: (o: object, l: SerializeLimits) => string,
+  quote: (s: string) => string,
+): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw invalidOption(WHERE, 'options', 'an object', options);
+  }
+  const levels = compileLevels(options.customLevels, WHERE);
+  const threshold = resolveMinLevel(levels, WHERE, 'level', options.level ?? 'info');
+  const ringBytes = options.ringBytes ?? DEFAULT_RING_BYTES;
+  if (!isValidRingBytes(ringBytes)) {
+    throw invalidOption(
+      WHERE,
+      'ringBytes',
+      `a power of two in ${MIN_RING_BYTES}..${MAX_RING_BYTES}`,
+      ringBytes,
+    );
+  }
+  const onFull = options.onFull ?? 'block';
+  if (onFull !== 'block' && onFull !== 'drop')
+    throw invalidOption(WHERE, 'onFull', '"block" or "drop"', onFull);
+  const limits: SerializeLimits = {
+    maxDepth: positiveInt('maxDepth', options.maxDepth, DEFAULT_LIMITS.maxDepth),
+    maxBreadth: positiveInt('maxBreadth', options.maxBreadth, DEFAULT_LIMITS.maxBreadth),
+    maxStringLength: positiveInt(
+      'maxStringLength',
+      options.maxStringLength,
+      DEFAULT_LIMITS.maxStringLength,
+      0,
+    ),
+  };
+  const base =
+    options.base === undefined ? { pid: process.pid, hostname: hostname() } : options.base;
+  if (base !== null && typeof base !== 'object')
+    throw invalidOption(WHERE, 'base', 'an object or null', base);
+  const bindings: Record<string, unknown> = { ...base };
+  let chindings = base === null ? '' : serializeFields(base, limits);
+  if (options.name !== undefined) {
+    if (typeof options.name !== 'string')
+      throw invalidOption(WHERE, 'name', 'a string', options.name);
+    bindings.name = options.name;
+    chindings += `,"name":${quote(options.name)}`;
+  }
+  return {
+    levels,
+    threshold,
+    chindings,
+    bindings,
+    time: resolveTimestamp(options.timestamp),
+    messageKey: key('messageKey', options.messageKey, 'msg'),
+    errorKey: key('errorKey', options.errorKey, 'err'),
+    destinations: resolveDestinations(levels, options.destination),
+    ringBytes,
+    maxBatchBytes: positiveInt(
+      'maxBatchBytes',
+      options.maxBatchBytes,
+      DEFAULT_MAX_BATCH_BYTES,
+      256,
+    ),
+    onFull,
+    blockTimeoutMs: positiveInt('blockTimeoutMs', options.blockTimeoutMs, 1000, 0),
+    flushTimeoutMs: positiveInt('flushTimeoutMs', options.flushTimeoutMs, 5000),
+    exitTimeoutMs: positiveInt('exitTimeoutMs', options.exitTimeoutMs, 5000),
+    handleSignals: bool('handleSignals', options.handleSignals, false),
+    handleExceptions: bool('handleExceptions', options.handleExceptions, true),
+    limits,
+  };
+}

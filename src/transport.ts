@@ -1,0 +1,352 @@
+/**
+ * Starts the sink worker, hands it the rings, serves flush/flushSync/close, restarts it when
+ * it dies, and owns the process hooks that make "nothing lost" hold at exit.
+ * One sink per thread that creates loggers; every root logger of that thread attaches a ring.
+ */
+import { existsSync, writeSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { Channel, SinkLink } from './channel.js';
+import { ErrorCodes } from './errors.js';
+import { createControlBuffer, RingReader, SinkDoorbell } from './ring.js';
+import type { DestinationSpec, FromSink, SinkWorkerData, ToSink } from './sink-protocol.js';
+
+/** Sink failures within RESTART_WINDOW_MS beyond which we stop restarting it. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 10_000;
+
+interface Attached {
+  id: number;
+  ring: SharedArrayBuffer;
+  destinations: DestinationSpec[];
+  channel: Channel;
+  /** What exit and signal hooks need to know about this root logger. */
+  hooks: ExitHooks;
+}
+
+export interface ExitHooks {
+  exitTimeoutMs: number;
+  handleSignals: boolean;
+  handleExceptions: boolean;
+  /** Logs an uncaught exception or unhandled rejection at fatal (and flushes). */
+  logFatal(err: unknown, origin: string): void;
+}
+
+/**
+ * Where the sink worker's file is: a bundler override first (as pino's
+ * globalThis.__bundlerPathsOverrides), then ./sink.js beside this module (the built package),
+ * then ../dist/sink.js (this module run from src/ by a TypeScript-aware runner).
+ */
+export function resolveSinkPath(): string | URL {
+  const overrides = (globalThis as { __bundlerPathsOverrides?: Record<string, string | URL> })
+    .__bundlerPathsOverrides;
+  const override = overrides?.['ringlog-sink'];
+  if (override !== undefined) return override;
+  const beside = new URL('./sink.js', import.meta.url);
+  if (existsSync(beside)) return beside;
+  return new URL('../dist/sink.js', import.meta.url);
+}
+
+function warn(message: string, code: string): void {
+  try {
+    writeSync(2, `ringlog: ${message} (${code})\n`);
+  } catch {
+    // stderr is gone: nothing left to tell.
+  }
+}
+
+export class Sink implements SinkLink {
+  readonly control = createControlBuffer();
+  readonly doorbell = new SinkDoorbell(this.control);
+  restarts = 0;
+  fallback = false;
+  private worker: Worker | undefined;
+  private readonly attached = new Map<number, Attached>();
+  private readonly failures: number[] = [];
+  private nextId = 1;
+  private readonly detachWaiters = new Map<number, () => void>();
+  private pendingFlushes = 0;
+  private lastError: string | undefined;
+
+  attach(
+    channel: Channel,
+    ring: SharedArrayBuffer,
+    destinations: DestinationSpec[],
+    hooks: ExitHooks,
+  ): number {
+    const id = this.nextId++;
+    this.attached.set(id, { id, ring, destinations, channel, hooks });
+    installProcessHooks(this);
+    if (this.fallback) return id;
+    if (this.worker === undefined) this.start();
+    else this.postAttach(this.attached.get(id)!);
+    return id;
+  }
+
+  /** Flushes what `id` published, closes its destinations in the sink and forgets it. */
+  async detach(id: number, timeoutMs: number): Promise<void> {
+    const a = this.attached.get(id);
+    if (a === undefined) return;
+    await this.flush(timeoutMs);
+    if (this.worker !== undefined && !this.fallback) {
+      const done = new Promise<void>((resolve) => this.detachWaiters.set(id, resolve));
+      this.post({ type: 'detach', id });
+      this.worker.ref();
+      const timer = setTimeout(() => this.detachWaiters.get(id)?.(), timeoutMs);
+      await done;
+      clearTimeout(timer);
+      this.detachWaiters.delete(id);
+    }
+    this.attached.delete(id);
+    if (this.attached.size === 0) {
+      const w = this.worker;
+      this.worker = undefined;
+      await w?.terminate();
+    } else {
+      this.worker?.unref();
+    }
+  }
+
+  hooks(): Iterable<Attached> {
+    return this.attached.values();
+  }
+
+  published(): void {
+    if (this.fallback) this.drainSync();
+    else this.doorbell.ring();
+  }
+
+  wake(): void {
+    this.restartIfStopped();
+    if (this.fallback) this.drainSync();
+    else this.doorbell.wake();
+  }
+
+  /**
+   * A sink that announced its end in the control block is replaced now, without waiting for
+   * its 'exit' event: a thread blocked on the ring never runs its event loop to see it.
+   */
+  private restartIfStopped(): void {
+    if (this.worker === undefined || !this.doorbell.sinkStopped()) return;
+    const dead = this.worker;
+    this.worker = undefined; // its 'exit' event will find it replaced
+    void dead.terminate();
+    this.onCrash(this.doorbell.stopReason() ?? this.lastError ?? 'it stopped');
+  }
+
+  /** Resolves once everything published so far is written, or false after timeoutMs. */
+  async flush(timeoutMs: number): Promise<boolean> {
+    if (this.attached.size === 0) return true;
+    if (this.fallback) {
+      this.drainSync();
+      return true;
+    }
+    const ticket = this.doorbell.requestFlush();
+    // Keep the process alive while we wait: the worker is unref'd otherwise.
+    if (this.pendingFlushes++ === 0) this.worker?.ref();
+    try {
+      return await this.doorbell.waitFlushed(ticket, timeoutMs);
+    } finally {
+      if (--this.pendingFlushes === 0) this.worker?.unref();
+    }
+  }
+
+  /** Blocks this thread until everything published so far is written, or timeoutMs passes. */
+  flushSync(timeoutMs: number): boolean {
+    if (this.fallback) {
+      this.drainSync();
+      return true;
+    }
+    if (this.worker === undefined) this.start();
+    const ticket = this.doorbell.requestFlush();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.doorbell.waitFlushedSync(ticket, deadline - Date.now())) return true;
+      if (Date.now() >= deadline) return false;
+      // The sink stopped under us: a new one serves the same ticket.
+      this.restartIfStopped();
+      if (this.fallback) {
+        this.drainSync();
+        return true;
+      }
+    }
+  }
+
+  private post(msg: ToSink): void {
+    this.worker?.postMessage(msg);
+  }
+
+  private postAttach(a: Attached): void {
+    const seq = this.doorbell.nextAttachSeq();
+    this.post({ type: 'attach', id: a.id, seq, ring: a.ring, destinations: a.destinations });
+  }
+
+  private start(): void {
+    const data: SinkWorkerData = { control: this.control };
+    let worker: Worker;
+    try {
+      worker = new Worker(resolveSinkPath(), { workerData: data, stdout: false, stderr: false });
+    } catch (err) {
+      this.enterFallback(`the sink worker could not be started: ${(err as Error).message}`);
+      return;
+    }
+    this.doorbell.resetSinkState();
+    this.lastError = undefined;
+    this.worker = worker;
+    worker.on('error', (err) => {
+      if (this.worker === worker) this.lastError = err.message;
+    });
+    worker.on('message', (msg: FromSink) => {
+      if (msg.type === 'detached') this.detachWaiters.get(msg.id)?.();
+    });
+    worker.on('exit', (code) => {
+      if (this.worker !== worker) return; // terminated on purpose
+      this.worker = undefined;
+      this.onCrash(this.lastError ?? this.doorbell.stopReason() ?? `it exited with code ${code}`);
+    });
+    for (const a of this.attached.values()) this.postAttach(a);
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    if (this.pendingFlushes === 0) worker.unref();
+  }
+
+  private onCrash(reason: string): void {
+    const now = Date.now();
+    this.failures.push(now);
+    while (this.failures.length > 0 && now - this.failures[0]! > RESTART_WINDOW_MS)
+      this.failures.shift();
+    if (this.failures.length > MAX_RESTARTS) {
+      this.enterFallback(
+        `the sink worker failed ${this.failures.length} times in ${RESTART_WINDOW_MS / 1000} s (last: ${reason})`,
+      );
+      return;
+    }
+    warn(
+      `the sink worker stopped (${reason}); restarting it from the ring's read position`,
+      ErrorCodes.SINK_CRASH,
+    );
+    this.restarts++;
+    this.start();
+    this.doorbell.wake();
+  }
+
+  private enterFallback(reason: string): void {
+    warn(
+      `${reason}; writing records to stderr synchronously from now on`,
+      ErrorCodes.SINK_FALLBACK,
+    );
+    this.fallback = true;
+    this.drainSync();
+  }
+
+  private readers = new Map<number, RingReader>();
+
+  /** Fallback: this thread drains every ring to stderr itself. No worker runs any more. */
+  private drainSync(): void {
+    for (const a of this.attached.values()) {
+      let reader = this.readers.get(a.id);
+      if (reader === undefined) {
+        reader = new RingReader(a.ring);
+        this.readers.set(a.id, reader);
+      }
+      let records = 0;
+      while (reader.nextBatch()) {
+        writeFully(2, reader.payload);
+        records += reader.records;
+      }
+      if (records !== 0) reader.release(records);
+    }
+  }
+}
+
+function writeFully(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+    }
+  }
+}
+
+let sink: Sink | undefined;
+
+/** This thread's sink, created on first use. */
+export function getSink(): Sink {
+  if (sink === undefined) sink = new Sink();
+  return sink;
+}
+
+let hooksInstalled = false;
+
+/**
+ * One set of process listeners for the thread, whatever the number of loggers:
+ * exit (publish, bounded flushSync, then every later record is written synchronously),
+ * uncaughtExceptionMonitor (fatal record, then Node goes on as it would), and signals for
+ * loggers that asked for them.
+ */
+function installProcessHooks(s: Sink): void {
+  if (hooksInstalled) {
+    updateSignalHooks(s);
+    return;
+  }
+  hooksInstalled = true;
+  process.on('exit', () => onExit(s));
+  process.on('uncaughtExceptionMonitor', (err, origin) => {
+    // An app that handles 'uncaughtException' itself decides what happens; say nothing.
+    if (origin === 'uncaughtException' && process.listenerCount('uncaughtException') > 0) return;
+    for (const a of s.hooks()) {
+      if (a.hooks.handleExceptions) a.hooks.logFatal(err, origin);
+    }
+  });
+  updateSignalHooks(s);
+}
+
+function onExit(s: Sink): void {
+  let timeoutMs = 0;
+  for (const a of s.hooks()) {
+    a.channel.publish();
+    timeoutMs = Math.max(timeoutMs, a.hooks.exitTimeoutMs);
+    // From now on nothing runs after this tick: write each later record before returning.
+    a.channel.schedule = () => {
+      a.channel.publish();
+      s.flushSync(a.hooks.exitTimeoutMs);
+    };
+  }
+  if (timeoutMs === 0) return;
+  if (!s.flushSync(timeoutMs)) {
+    let missing = 0;
+    for (const a of s.hooks()) {
+      const ch = a.channel;
+      const d = ch.dropped;
+      missing += ch.enqueued - ch.ring.recordsWritten() - d.ringFull - d.blockTimeout - d.closed;
+    }
+    warn(
+      `${missing} records not written at exit: the sink did not finish within exitTimeoutMs=${timeoutMs}`,
+      ErrorCodes.FLUSH_TIMEOUT,
+    );
+  }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+let signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
+
+function updateSignalHooks(s: Sink): void {
+  let wanted = false;
+  for (const a of s.hooks()) wanted ||= a.hooks.handleSignals;
+  if (!wanted || signalHandler !== undefined) return;
+  const handler = (signal: NodeJS.Signals): void => {
+    let timeoutMs = 0;
+    for (const a of s.hooks()) {
+      a.channel.publish();
+      timeoutMs = Math.max(timeoutMs, a.hooks.exitTimeoutMs);
+    }
+    s.flushSync(timeoutMs);
+    // Alone on this signal: end as Node would have without us (killed by the signal).
+    if (process.listenerCount(signal) === 1) {
+      for (const sig of SIGNALS) process.removeListener(sig, handler);
+      process.kill(process.pid, signal);
+    }
+  };
+  signalHandler = handler;
+  for (const sig of SIGNALS) process.on(sig, handler);
+}

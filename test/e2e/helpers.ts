@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+export function tempFile(name: string): string {
+  return join(mkdtempSync(join(tmpdir(), 'ringlog-')), name);
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs a fixture with the same node, collecting its output. `onStart` may signal it. */
+export function runFixture(
+  name: string,
+  args: string[],
+  onStart?: (child: ChildProcess) => void,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunResult> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [fixture(name), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  onStart?.(child);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started }),
+    );
+  });
+}
+
+/** Every line of a file parsed as JSON; throws on a line that is not. */
+export function readRecords(file: string): Array<Record<string, unknown>> {
+  const text = readFileSync(file, 'utf8');
+  if (text.length > 0 && !text.endsWith('\n'))
+    throw new Error('output does not end with a newline');
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l, n) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        throw new Error(`line ${n + 1} is not JSON: ${l.slice(0, 200)}`);
+      }
+    });
+}
+
+/** Checks that records carry i = 0..n-1, each exactly once and in order. */
+export function expectSequence(
+  records: Array<Record<string, unknown>>,
+  n: number,
+): string | undefined {
+  const seq = records
+    .filter((r) => typeof r.i === 'number' && r.level === 30)
+    .map((r) => r.i as number);
+  if (seq.length !== n) return `expected ${n} records, found ${seq.length}`;
+  for (let k = 0; k < n; k++)
+    if (seq[k] !== k) return `record ${k} is out of place: found i=${seq[k]}`;
+  return undefined;
+}

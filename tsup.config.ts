@@ -1,0 +1,33 @@
+import { defineConfig } from 'tsup';
+
+// Two builds: the public API as ESM + CJS with types, and the sink worker as one ESM file
+// beside it (dist/sink.js), with internal/ entries for tests and benchmarks. Both API builds find the worker as './sink.js' relative to
+// themselves, so the package works unbundled from either module system.
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    shims: true,
+    target: 'node20',
+    platform: 'node',
+  },
+  {
+    // internal/*: the ring and channel alone, for tests and benchmarks that run them in
+    // worker threads of their own. Not part of the package's exports.
+    entry: {
+      sink: 'workers/sink.ts',
+      'internal/ring': 'src/ring.ts',
+      'internal/channel': 'src/channel.ts',
+    },
+    format: ['esm'],
+    // Each file stands alone: a bundler copying sink.js needs nothing beside it.
+    splitting: false,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    platform: 'node',
+  },
+]);

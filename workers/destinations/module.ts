@@ -1,0 +1,50 @@
+/**
+ * A destination from a user's module (ESM or CJS), loaded inside the sink worker. Its default
+ * export (or `createDestination`) is a factory `(options) => { write(chunk), flush?(), close?() }`,
+ * sync or async. A write that throws stops the sink, which is then restarted from the ring's
+ * read position: the batch is written again, so nothing is lost.
+ */
+
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { DestinationSpec } from '../../src/sink-protocol.js';
+import type { Destination } from './types.js';
+
+type ModuleSpec = Extract<DestinationSpec, { kind: 'module' }>;
+
+interface UserDestination {
+  write(chunk: Buffer): void;
+  flush?(): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+type Factory = (options: unknown) => UserDestination | Promise<UserDestination>;
+
+export async function createModuleDestination(spec: ModuleSpec): Promise<Destination> {
+  const url = isAbsolute(spec.specifier) ? pathToFileURL(spec.specifier).href : spec.specifier;
+  const mod = (await import(url)) as { default?: unknown; createDestination?: unknown };
+  let factory = mod.createDestination ?? mod.default;
+  // A CJS module's module.exports arrives as default; it may itself hold the factory.
+  if (typeof factory === 'object' && factory !== null) {
+    const inner = factory as { default?: unknown; createDestination?: unknown };
+    factory = inner.createDestination ?? inner.default;
+  }
+  if (typeof factory !== 'function') {
+    throw new TypeError(
+      `destination module ${spec.specifier} must export a factory function as default or createDestination, got ${typeof factory}`,
+    );
+  }
+  const dest = await (factory as Factory)(spec.options);
+  if (dest === null || typeof dest !== 'object' || typeof dest.write !== 'function') {
+    throw new TypeError(
+      `destination module ${spec.specifier}: the factory must return an object with write(chunk)`,
+    );
+  }
+  return {
+    name: `module:${spec.specifier}`,
+    minLevel: spec.minLevel,
+    write: (chunk) => dest.write(chunk),
+    flush: () => dest.flush?.(),
+    close: () => dest.close?.(),
+  };
+}
