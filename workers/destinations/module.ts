@@ -1,7 +1,7 @@
 /**
  * A destination from a user's module (ESM or CJS), loaded inside the sink worker. Its default
  * export (or `createDestination`) is a factory `(options) => { write(chunk), flush?(), close?() }`,
- * sync or async. A write that throws stops the sink, which is then restarted from the ring's
+ * sync or async. `chunk` is lent for the duration of write(): copy what must outlive it. A write that throws stops the sink, which is then restarted from the ring's
  * read position: the batch is written again, so nothing is lost.
  */
 

@@ -5,7 +5,10 @@ export interface Destination {
   readonly name: string;
   /** Records below this level are not written here. */
   readonly minLevel: number;
-  /** Writes whole NDJSON lines. The buffer is the destination's to keep. */
+  /**
+   * Writes whole NDJSON lines before returning. The buffer is only lent: it may be a view of
+   * the ring or a reused scratch buffer, so copy whatever must outlive the call.
+   */
   write(chunk: Buffer): void;
   /** Pushes out anything buffered; called when a flush is requested. */
   flush(): void | Promise<void>;
