@@ -6,18 +6,13 @@
 export const ErrorCodes = {
   /** An option passed to createLogger() or child() is not valid. */
   INVALID_OPTION: 'RINGLOG_INVALID_OPTION',
-  /** The sink worker could not be started (its file is missing or failed to load). */
-  SINK_START: 'RINGLOG_SINK_START',
   /** The sink worker stopped unexpectedly; it is restarted. */
   SINK_CRASH: 'RINGLOG_SINK_CRASH',
-  /** The sink worker failed too often; records are written to stderr synchronously. */
+  /** The sink worker failed too often, or could not be started at all; records are written
+   * to stderr synchronously. */
   SINK_FALLBACK: 'RINGLOG_SINK_FALLBACK',
-  /** A destination failed to open or write; its records are counted as dropped. */
-  DESTINATION: 'RINGLOG_DESTINATION',
   /** flush() or the exit flush ran out of time; some records were not written. */
   FLUSH_TIMEOUT: 'RINGLOG_FLUSH_TIMEOUT',
-  /** The logger was used after close(). */
-  CLOSED: 'RINGLOG_CLOSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

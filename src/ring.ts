@@ -406,6 +406,15 @@ export class SinkDoorbell {
     return ((Atomics.load(this.ctl, FLUSH_DONE) - ticket) | 0) >= 0;
   }
 
+  /**
+   * Marks every ticket handed out as served. Only for a producer that has itself written
+   * everything published (the fallback after the sink failed for good): no sink will.
+   */
+  settleFlushes(): void {
+    Atomics.store(this.ctl, FLUSH_DONE, Atomics.load(this.ctl, FLUSH_REQUEST));
+    Atomics.notify(this.ctl, FLUSH_DONE);
+  }
+
   /** Blocks until `ticket` is served, the sink stops, or `timeoutMs` passes. */
   waitFlushedSync(ticket: number, timeoutMs: number): boolean {
     const deadline = Date.now() + timeoutMs;

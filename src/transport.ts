@@ -64,7 +64,6 @@ export class Sink implements SinkLink {
   private readonly failures: number[] = [];
   private nextId = 1;
   private readonly detachWaiters = new Map<number, () => void>();
-  private pendingFlushes = 0;
   private lastError: string | undefined;
 
   attach(
@@ -141,12 +140,13 @@ export class Sink implements SinkLink {
       return true;
     }
     const ticket = this.doorbell.requestFlush();
-    // Keep the process alive while we wait: the worker is unref'd otherwise.
-    if (this.pendingFlushes++ === 0) this.worker?.ref();
+    // A pending Atomics.waitAsync keeps no event loop alive, and the worker is unref'd (and
+    // may be replaced meanwhile): this timer holds the process open for as long as we wait.
+    const keepAlive = setTimeout(() => {}, timeoutMs);
     try {
       return await this.doorbell.waitFlushed(ticket, timeoutMs);
     } finally {
-      if (--this.pendingFlushes === 0) this.worker?.unref();
+      clearTimeout(keepAlive);
     }
   }
 
@@ -205,7 +205,7 @@ export class Sink implements SinkLink {
     });
     for (const a of this.attached.values()) this.postAttach(a);
     // After the listeners: adding a 'message' listener refs the worker's port again.
-    if (this.pendingFlushes === 0) worker.unref();
+    worker.unref();
   }
 
   private onCrash(reason: string): void {
@@ -235,6 +235,7 @@ export class Sink implements SinkLink {
     );
     this.fallback = true;
     this.drainSync();
+    this.doorbell.settleFlushes();
   }
 
   private readers = new Map<number, RingReader>();
