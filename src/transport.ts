@@ -152,6 +152,7 @@ export class Sink implements SinkLink {
 
   /** Blocks this thread until everything published so far is written, or timeoutMs passes. */
   flushSync(timeoutMs: number): boolean {
+    if (this.attached.size === 0) return true;
     if (this.fallback) {
       this.drainSync();
       return true;
