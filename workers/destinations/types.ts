@@ -1,5 +1,5 @@
-/** What the sink asks of a destination. Writes are synchronous: the sink releases ring
- * space only after they return, so a crash loses nothing (see src/ring.ts). */
+/** What the sink asks of a destination. Writes are synchronous: the sink releases ring space
+ * only after they return, so a crash loses nothing (see src/ring.ts). */
 export interface Destination {
   /** For diagnostics: "stderr", "file:/var/log/app.log", "module:./my-dest.js". */
   readonly name: string;
@@ -7,10 +7,26 @@ export interface Destination {
   readonly minLevel: number;
   /**
    * Writes whole NDJSON lines before returning. The buffer is only lent: it may be a view of
-   * the ring or a reused scratch buffer, so copy whatever must outlive the call.
+   * the ring or a reused scratch buffer, so copy whatever must outlive the call. A destination
+   * that sends asynchronously copies into a bounded buffer of its own here.
    */
   write(chunk: Buffer): void;
-  /** Pushes out anything buffered; called when a flush is requested. */
+  /** Pushes out anything buffered; called when a flush is requested. Resolves once what it
+   * was given has reached the OS or the peer, or has been given up on (bounded in time). */
   flush(): void | Promise<void>;
   close(): void | Promise<void>;
+  /** Counters of this destination, read for `metrics().destinations`. */
+  stats?(): DestinationStats;
+}
+
+/** Per-destination counters, in records. */
+export interface DestinationStats {
+  /** Records handed to the OS or accepted by the peer. */
+  written: number;
+  /** Records given up on (buffer bound reached, peer rejected them, …). */
+  dropped: number;
+  /** Failures seen (write errors, lost connections, …); not records. */
+  errors: number;
+  /** Records held in the destination's own buffer right now. */
+  buffered: number;
 }
