@@ -58,6 +58,9 @@ export class Channel {
   private readonly link: SinkLink;
   private readonly onFull: OnFull;
   private readonly blockTimeoutMs: number;
+  /** READ_POS when a block last timed out, or -1: while the sink has not moved since, a full
+   * ring drops at once instead of stalling the app for blockTimeoutMs on every batch. */
+  private stalledAt = -1;
 
   constructor(ring: RingWriter, link: SinkLink, options: ChannelOptions) {
     this.ring = ring;
@@ -133,6 +136,14 @@ export class Channel {
       this.dropped.ringFull += batchRecords;
       return false;
     }
+    if (this.stalledAt !== -1) {
+      if (this.ring.readPosition() === this.stalledAt) {
+        this.link.wake();
+        this.dropped.blockTimeout += batchRecords;
+        return false;
+      }
+      this.stalledAt = -1;
+    }
     const deadline = Date.now() + this.blockTimeoutMs;
     for (;;) {
       this.link.wake();
@@ -141,6 +152,7 @@ export class Channel {
       this.ring.waitForSpace(left);
       if (this.ring.tryWriteFrame(text, this.levels, records, minLevel, kind)) return true;
     }
+    this.stalledAt = this.ring.readPosition();
     this.dropped.blockTimeout += batchRecords;
     return false;
   }

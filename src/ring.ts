@@ -250,6 +250,11 @@ export class RingWriter {
   recordsWritten(): number {
     return Number(Atomics.load(this.counters, RECORDS_WRITTEN));
   }
+
+  /** READ_POS now: tells whether the sink has released anything since an earlier look. */
+  readPosition(): number {
+    return Atomics.load(this.header, READ_POS);
+  }
 }
 
 /**

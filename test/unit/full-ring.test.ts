@@ -48,3 +48,37 @@ describe('when the ring is full', () => {
     });
   }
 });
+
+describe("onFull 'block' behind a stuck sink", () => {
+  it('waits once, then drops without waiting until the sink moves again', async () => {
+    const file = tempFile('stuck.log');
+    const log = createLogger({
+      base: null,
+      destination: {
+        type: 'module',
+        module: fixture('destinations/faulty.mjs'),
+        options: { path: file, mode: 'stall', stallMs: 8_000 },
+      },
+      ringBytes: 16 * 1024,
+      maxBatchBytes: 1024,
+      blockTimeoutMs: 1_500,
+      flushTimeoutMs: 20_000,
+    });
+    const waits: number[] = [];
+    // Each round of 200 records is ~20 KiB: more than the ring once the sink is stuck.
+    for (let round = 0; round < 6; round++) {
+      const t0 = Date.now();
+      for (let i = 0; i < 200; i++) log.info({ round, i, pad: 'x'.repeat(60) }, 'fill');
+      waits.push(Date.now() - t0);
+    }
+    const m = log.metrics();
+    expect(m.dropped.blockTimeout).toBeGreaterThan(0);
+    // One round paid the timeout; the rounds after it did not pay it again.
+    const slow = waits.filter((ms) => ms >= 1_400);
+    expect(slow.length).toBe(1);
+    await log.flush();
+    const after = log.metrics();
+    expect(after.written + after.dropped.total).toBe(after.enqueued);
+    await log.close();
+  }, 40_000);
+});
