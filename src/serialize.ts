@@ -52,6 +52,10 @@ type Place = typeof AT_TOP | typeof IN_ARRAY | typeof IN_OBJECT;
 interface Walk {
   readonly limits: SerializeLimits;
   readonly path: object[];
+  /** Set while a subtree is rewritten by the guarded path after the lean one threw: its
+   * descendants go straight to the guarded path, so a failure deep down (a stack overflow)
+   * costs one more walk of the subtree, not one per level. */
+  guarded?: boolean;
 }
 
 /** What a getter or toJSON threw, kept apart from any value it could have returned. */
@@ -110,6 +114,18 @@ function fieldPrefix(key: string): string {
   if (prefix === undefined) {
     prefix = `,${quoteString(key)}:`;
     if (keyPrefixes.size < KEY_CACHE_MAX) keyPrefixes.set(key, prefix);
+  }
+  return prefix;
+}
+
+const openPrefixes = new Map<string, string>();
+
+/** '{"key":' for the first key of a nested object, cached as fieldPrefix. */
+function openPrefix(key: string): string {
+  let prefix = openPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = `{${quoteString(key)}:`;
+    if (openPrefixes.size < KEY_CACHE_MAX) openPrefixes.set(key, prefix);
   }
   return prefix;
 }
@@ -261,7 +277,12 @@ function writeValue(value: unknown, walk: Walk, place: Place): string | undefine
   return value === null ? 'null' : writeObject(value as object, walk, place, true);
 }
 
-/** Anything that fails inside one object replaces that object only, by a marker string. */
+/**
+ * Anything that fails inside one object replaces that object only, by a marker string. Plain
+ * objects and arrays, most of what nested payloads hold, take a lean path first; if a getter
+ * or Proxy trap throws there, the object is written again by the guarded path, which marks
+ * only the key that threw (getters before it run twice).
+ */
 function writeObject(
   obj: object,
   walk: Walk,
@@ -269,12 +290,90 @@ function writeObject(
   useToJSON: boolean,
 ): string | undefined {
   const depth = walk.path.length;
+  if (walk.guarded !== true) {
+    try {
+      const proto = Object.getPrototypeOf(obj);
+      if (proto === Array.prototype) return writePlainArray(obj as unknown[], walk);
+      if (proto === Object.prototype && isPlainData(obj, useToJSON))
+        return writePlainObject(obj, walk);
+    } catch {
+      walk.path.length = depth;
+      walk.guarded = true;
+      try {
+        return writeGuarded(obj, walk, place, useToJSON, depth);
+      } finally {
+        walk.guarded = false;
+      }
+    }
+  }
+  return writeGuarded(obj, walk, place, useToJSON, depth);
+}
+
+function writeGuarded(obj: object, walk: Walk, place: Place, useToJSON: boolean, depth: number) {
   try {
     return writeObjectUnguarded(obj, walk, place, useToJSON);
   } catch (err) {
     walk.path.length = depth;
     return unserializable(err);
   }
+}
+
+/** A plain object that is neither error-like nor has its own toJSON (which must be called). */
+function isPlainData(obj: object, useToJSON: boolean): boolean {
+  const o = obj as { toJSON?: unknown; stack?: unknown; message?: unknown };
+  if (useToJSON && typeof o.toJSON === 'function') return false;
+  return !(typeof o.stack === 'string' && typeof o.message === 'string');
+}
+
+/** Primitives inline, containers through writeValue; undefined where the key is omitted. */
+function writeItem(value: unknown, walk: Walk, place: Place): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return quoteString(value, walk.limits);
+    case 'number':
+      return Number.isFinite(value) ? `${value}` : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value === null) return 'null';
+  }
+  return writeValue(value, walk, place);
+}
+
+function writePlainObject(obj: object, walk: Walk): string {
+  const { path, limits } = walk;
+  if (path.includes(obj)) return CIRCULAR;
+  if (path.length >= limits.maxDepth) return '"[Object]"';
+  path.push(obj);
+  const maxBreadth = limits.maxBreadth;
+  let out = '';
+  let entries = 0;
+  for (const key in obj) {
+    if (!hasOwn.call(obj, key)) continue;
+    if (++entries > maxBreadth) continue;
+    const text = writeItem((obj as Record<string, unknown>)[key], walk, IN_OBJECT);
+    if (text !== undefined) out += (out === '' ? openPrefix(key) : fieldPrefix(key)) + text;
+  }
+  path.pop();
+  if (entries > maxBreadth) out += moreKeysEntry(out === '' ? '{' : ',', entries - maxBreadth);
+  return out === '' ? '{}' : `${out}}`;
+}
+
+function writePlainArray(arr: unknown[], walk: Walk): string {
+  const { path, limits } = walk;
+  if (path.includes(arr)) return CIRCULAR;
+  if (path.length >= limits.maxDepth) return '"[Array]"';
+  path.push(arr);
+  const n = arr.length;
+  const count = Math.min(n, limits.maxBreadth);
+  let out = '[';
+  for (let i = 0; i < count; i++) {
+    if (i > 0) out += ',';
+    out += writeItem(arr[i], walk, IN_ARRAY) ?? 'null';
+  }
+  if (n > count) out += `${count > 0 ? ',' : ''}${quoteString(`…${n - count} more items`)}`;
+  path.pop();
+  return `${out}]`;
 }
 
 function writeObjectUnguarded(obj: object, walk: Walk, place: Place, useToJSON: boolean) {

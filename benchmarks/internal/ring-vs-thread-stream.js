@@ -114,6 +114,8 @@ for (const size of [100, 1024]) {
     threadStreamMin: Math.min(...ts),
     threadStreamMax: Math.max(...ts),
     ratioMedian: median(ratios),
+    ratioMin: Math.min(...ratios),
+    ratioMax: Math.max(...ratios),
   };
   results.push(row);
   if (!args.includes('--json')) {
