@@ -6,9 +6,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingReader, SinkAlarm, SinkDoorbell } from '../src/ring.js';
-import type { DestinationSpec, FromSink, SinkWorkerData, ToSink } from '../src/sink-protocol.js';
-import { createModuleDestination } from './destinations/module.js';
-import { createStreamDestination } from './destinations/stream.js';
+import type { FromSink, SinkWorkerData, ToSink } from '../src/sink-protocol.js';
+import { createDestination } from './destinations/index.js';
 import type { Destination } from './destinations/types.js';
 
 // Bytes taken from one ring before the others get a turn and the writes go out: large
@@ -42,10 +41,6 @@ process.on('uncaughtExceptionMonitor', (err) => {
 process.on('exit', (code) =>
   alarm.markStopped(ringBuffers.values(), `it exited with code ${code}`),
 );
-
-async function createDestination(spec: DestinationSpec): Promise<Destination> {
-  return spec.kind === 'module' ? createModuleDestination(spec) : createStreamDestination(spec);
-}
 
 // Messages are handled one after another, in order: an attach that loads a module must not
 // be overtaken by the detach or attach behind it.
