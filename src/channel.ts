@@ -61,6 +61,10 @@ export class Channel {
   /** READ_POS when a block last timed out, or -1: while the sink has not moved since, a full
    * ring drops at once instead of stalling the app for blockTimeoutMs on every batch. */
   private stalledAt = -1;
+  /** Fill above which a batch published mid-tick rings the sink at once. */
+  private readonly ringNowBytes: number;
+  private ringScheduled = false;
+  private readonly ringLater: () => void;
 
   constructor(ring: RingWriter, link: SinkLink, options: ChannelOptions) {
     this.ring = ring;
@@ -71,8 +75,13 @@ export class Channel {
     this.maxRecords = Math.min(MAX_BATCH_RECORDS, ring.fragmentLimit >>> 2);
     this.maxChars = Math.min(options.maxBatchBytes, ring.fragmentLimit >>> 2);
     this.levels = new Uint8ClampedArray(this.maxRecords);
+    this.ringNowBytes = ring.capacity >>> 2;
     const publish = () => this.publish();
     this.schedule = () => process.nextTick(publish);
+    this.ringLater = () => {
+      this.ringScheduled = false;
+      this.link.published();
+    };
   }
 
   /** Records handed to this channel so far. */
@@ -85,12 +94,17 @@ export class Channel {
     this.batch += line;
     this.levels[this.count++] = level;
     this.chars += line.length;
-    if (this.chars >= this.maxChars || this.count === this.maxRecords) this.publish();
+    if (this.chars >= this.maxChars || this.count === this.maxRecords) this.publish(false);
     else if (this.count === 1) this.schedule();
   }
 
-  /** Publishes the batch into the ring now (or counts it as dropped, per onFull). */
-  publish(): void {
+  /**
+   * Publishes the batch into the ring now (or counts it as dropped, per onFull). A batch that
+   * filled up mid-tick (`ringNow` false) rings the sink only if the ring is a quarter full;
+   * otherwise the ring waits for the end of the tick: waking a sleeping sink costs the app
+   * thread a futex wake, and one per tick is enough to keep it busy.
+   */
+  publish(ringNow = true): void {
     const count = this.count;
     if (count === 0) return;
     const text = this.batch;
@@ -108,9 +122,12 @@ export class Channel {
       text.length * 3 + count + FRAME_HEADER_BYTES + 8 <= this.ring.fragmentLimit
         ? this.writeFrame(text, count, minLevel, FRAME_BATCH, count)
         : this.writeFragments(text, count, minLevel);
-    if (ok) {
-      this.batchesPublished++;
-      this.link.published();
+    if (!ok) return;
+    this.batchesPublished++;
+    if (ringNow || this.ring.usedBytes() >= this.ringNowBytes) this.link.published();
+    else if (!this.ringScheduled) {
+      this.ringScheduled = true;
+      process.nextTick(this.ringLater);
     }
   }
 
