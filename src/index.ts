@@ -1,5 +1,12 @@
 export type { DropCounts, OnFull } from './channel.js';
 export { type ErrorCode, ErrorCodes, RinglogError } from './errors.js';
+export {
+  type Formatters,
+  type HookOptions,
+  type RedactOptions,
+  type Serializer,
+  stdSerializers,
+} from './hooks.js';
 export { DEFAULT_LEVELS, type LevelTable } from './levels.js';
 export {
   type BaseLogger,
@@ -17,3 +24,4 @@ export {
   type TimestampOption,
   timestamps,
 } from './options.js';
+export { type LazyValue, lazy } from './serialize.js';

@@ -5,6 +5,7 @@
 import { Channel } from './channel.js';
 import { ErrorCodes, invalidOption, RinglogError } from './errors.js';
 import { formatMessage } from './format.js';
+import { applyFieldHooks, type HookOptions, type Hooks, resolveHooks } from './hooks.js';
 import { type LevelTable, levelChoices, levelThreshold, noop } from './levels.js';
 import {
   type LoggerOptions,
@@ -26,6 +27,12 @@ export interface LogFn {
 export interface ChildOptions {
   /** The child's own minimum level. */
   level?: string | number;
+  /** Added to the parent's serializers (a key given here replaces the parent's). */
+  serializers?: HookOptions['serializers'];
+  /** Appended to the parent's msgPrefix. */
+  msgPrefix?: string;
+  /** Replaces the parent's redaction for this child and its descendants. */
+  redact?: HookOptions['redact'];
 }
 
 export interface LoggerMetrics {
@@ -77,6 +84,7 @@ const kChindings = Symbol('ringlog.chindings');
 const kBindings = Symbol('ringlog.bindings');
 const kThreshold = Symbol('ringlog.threshold');
 const kMethods = Symbol('ringlog.methods');
+const kHooks = Symbol('ringlog.hooks');
 
 /** What every logger of one root shares. */
 interface Root {
@@ -96,6 +104,7 @@ interface LoggerState {
   [kBindings]: Record<string, unknown>;
   [kThreshold]: number;
   [kMethods]: Record<string, LogFn>;
+  [kHooks]: Hooks | undefined;
   [level: string]: unknown;
 }
 
@@ -132,9 +141,80 @@ function createLogMethod(levelValue: number): LogFn {
   };
 }
 
+const levelTexts = new WeakMap<Hooks, Map<number, string>>();
+
+/** `,"level":…` as formatters.level writes it, computed once per level. */
+function levelText(root: Root, hooks: Hooks, levelValue: number, plain: string): string {
+  let texts = levelTexts.get(hooks);
+  if (texts === undefined) levelTexts.set(hooks, (texts = new Map()));
+  let text = texts.get(levelValue);
+  if (text === undefined) {
+    const label = root.opts.levels.labels[levelValue] ?? String(levelValue);
+    try {
+      text = serializeFields(hooks.formatLevel!(label, levelValue), root.limits);
+    } catch {
+      text = plain;
+    }
+    texts.set(levelValue, text);
+  }
+  return text;
+}
+
+/**
+ * The method for loggers with per-record hooks (serializers, redact, mixin, formatters,
+ * msgPrefix). Same call shapes; the fields go through the hooks as an object before they are
+ * serialized. A hook that throws never reaches the app: the record is written with the
+ * call's own fields and a "hookError" field saying what threw.
+ */
+function createHookedLogMethod(levelValue: number): LogFn {
+  const plain = `,"level":${levelValue}`;
+  return function log(this: LoggerState, a?: unknown, b?: unknown): void {
+    const root = this[kRoot];
+    const hooks = this[kHooks]!;
+    const n = arguments.length;
+    let obj: Record<string, unknown> | undefined;
+    let msg: string | undefined;
+    if (typeof a === 'string') {
+      msg = n > 1 ? formatMessage(a, arguments, 1, root.limits) : a;
+    } else if (typeof a === 'object' && a !== null) {
+      if (a instanceof Error) {
+        obj = { [root.opts.errorKey]: a };
+        if (typeof b !== 'string') msg = a.message;
+      } else {
+        obj = a as Record<string, unknown>;
+      }
+      if (typeof b === 'string') msg = n > 2 ? formatMessage(b, arguments, 2, root.limits) : b;
+    } else if (n > 0) {
+      msg = formatMessage('%s', arguments, 0, root.limits);
+    }
+    let fields = '';
+    try {
+      let rec = obj;
+      if (hooks.mixin !== undefined) rec = { ...hooks.mixin(obj ?? {}, levelValue), ...obj };
+      if (rec !== undefined || hooks.formatLog !== undefined)
+        rec = applyFieldHooks(hooks, rec ?? {}, true);
+      if (rec !== undefined) fields = serializeFields(rec, root.limits);
+    } catch (err) {
+      const what = err instanceof Error ? err.message : String(err);
+      // Redaction is a promise about what never reaches the destination: if it may not have
+      // run, the call's fields are not written.
+      fields =
+        (obj === undefined || hooks.redact !== undefined ? '' : serializeFields(obj, root.limits)) +
+        `,"hookError":${quoteString(`a serializer, mixin or formatter threw: ${what}`, root.limits)}`;
+    }
+    const levelPart =
+      hooks.formatLevel === undefined ? plain : levelText(root, hooks, levelValue, plain);
+    const body =
+      msg === undefined
+        ? `${levelPart}${root.time()}${this[kChindings]}${fields}`
+        : `${levelPart}${root.time()}${this[kChindings]}${fields}${root.msgKey}${quoteString(hooks.msgPrefix + msg, root.limits)}`;
+    root.channel.append(`{${body.slice(1)}}\n`, levelValue);
+  };
+}
+
 /** fatal: the record is on its way to disk before the method returns. */
-function createFatalMethod(levelValue: number): LogFn {
-  const log = createLogMethod(levelValue);
+function createFatalMethod(levelValue: number, hooked: boolean): LogFn {
+  const log = hooked ? createHookedLogMethod(levelValue) : createLogMethod(levelValue);
   return function fatal(this: LoggerState): void {
     (log as (...args: unknown[]) => void).apply(this, arguments as unknown as unknown[]);
     const root = this[kRoot];
@@ -143,19 +223,41 @@ function createFatalMethod(levelValue: number): LogFn {
   };
 }
 
-const defaultMethodCache = new WeakMap<LevelTable, Record<string, LogFn>>();
+const methodCache = [
+  new WeakMap<LevelTable, Record<string, LogFn>>(),
+  new WeakMap<LevelTable, Record<string, LogFn>>(),
+];
 
-function methodsFor(table: LevelTable): Record<string, LogFn> {
-  let methods = defaultMethodCache.get(table);
+function methodsFor(table: LevelTable, hooked: boolean): Record<string, LogFn> {
+  const cache = methodCache[hooked ? 1 : 0]!;
+  let methods = cache.get(table);
   if (methods === undefined) {
     methods = {};
     for (const name of table.names) {
       const v = table.values[name]!;
-      methods[name] = name === 'fatal' ? createFatalMethod(v) : createLogMethod(v);
+      methods[name] =
+        name === 'fatal'
+          ? createFatalMethod(v, hooked)
+          : hooked
+            ? createHookedLogMethod(v)
+            : createLogMethod(v);
     }
-    defaultMethodCache.set(table, methods);
+    cache.set(table, methods);
   }
   return methods;
+}
+
+/** Bindings as the hooks want them written (serializers, redaction, formatters.bindings). */
+function bindingsText(hooks: Hooks | undefined, bindings: Record<string, unknown>, root: Root) {
+  if (hooks === undefined) return serializeFields(bindings, root.limits);
+  try {
+    let b = applyFieldHooks(hooks, bindings, false);
+    if (hooks.formatBindings !== undefined) b = hooks.formatBindings(b);
+    return serializeFields(b, root.limits);
+  } catch (err) {
+    const what = err instanceof Error ? err.message : String(err);
+    return `,"hookError":${quoteString(`a serializer or formatter threw on bindings: ${what}`)}`;
+  }
 }
 
 /** Swaps each level method for the real one or the shared noop. */
@@ -173,6 +275,7 @@ class LoggerImpl {
   declare [kBindings]: Record<string, unknown>;
   declare [kThreshold]: number;
   declare [kMethods]: Record<string, LogFn>;
+  declare [kHooks]: Hooks | undefined;
 
   get levels(): LevelTable {
     return this[kRoot].opts.levels;
@@ -207,15 +310,28 @@ class LoggerImpl {
       throw invalidOption('logger.child', 'bindings', 'an object', bindings);
     }
     const child = Object.create(this) as LoggerState;
+    const parentHooks = this[kHooks];
+    const hooks =
+      options?.serializers !== undefined ||
+      options?.msgPrefix !== undefined ||
+      options?.redact !== undefined
+        ? resolveHooks('logger.child', options as HookOptions, parentHooks)
+        : parentHooks;
     // Serialized once here, never per call.
-    child[kChindings] = this[kChindings] + serializeFields(bindings, this[kRoot].limits);
+    child[kChindings] = this[kChindings] + bindingsText(hooks, bindings, this[kRoot]);
     child[kBindings] = { ...this[kBindings], ...bindings };
-    if (options?.level !== undefined) {
-      applyThreshold(
-        child,
-        resolveMinLevel(this.levels, 'logger.child', 'options.level', options.level),
-      );
+    child[kHooks] = hooks;
+    let threshold = this[kThreshold];
+    if (hooks !== parentHooks && hooks?.perRecord === true && parentHooks?.perRecord !== true) {
+      child[kMethods] = methodsFor(this.levels, true);
     }
+    if (options?.level !== undefined) {
+      threshold = resolveMinLevel(this.levels, 'logger.child', 'options.level', options.level);
+    }
+    if (child[kMethods] !== this[kMethods] || threshold !== this[kThreshold]) {
+      applyThreshold(child, threshold);
+    }
+    hooks?.onChild?.(child);
     return child as unknown as this;
   }
 
@@ -292,6 +408,7 @@ export function createLogger<CustomLevels extends string = never>(
   options: LoggerOptions & { customLevels?: Record<CustomLevels, number> } = {},
 ): Logger<CustomLevels> {
   const opts = resolveOptions(options, serializeFields, (s) => quoteString(s));
+  const hooks = resolveHooks('createLogger', options, undefined);
   const sink = getSink();
   const ringSab = createRingBuffer(opts.ringBytes);
   const channel = new Channel(new RingWriter(ringSab), sink, opts);
@@ -308,8 +425,15 @@ export function createLogger<CustomLevels extends string = never>(
   };
   logger[kRoot] = root;
   logger[kChindings] = opts.chindings;
+  if (hooks !== undefined && options.base !== null) {
+    const { name, ...base } = opts.bindings;
+    logger[kChindings] =
+      bindingsText(hooks, base, root) +
+      (name === undefined ? '' : `,"name":${quoteString(String(name))}`);
+  }
   logger[kBindings] = opts.bindings;
-  logger[kMethods] = methodsFor(opts.levels);
+  logger[kHooks] = hooks;
+  logger[kMethods] = methodsFor(opts.levels, hooks?.perRecord === true);
   applyThreshold(logger, opts.threshold);
   root.id = sink.attach(channel, ringSab, opts.destinations, {
     exitTimeoutMs: opts.exitTimeoutMs,

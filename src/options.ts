@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { OnFull } from './channel.js';
 import { invalidOption } from './errors.js';
+import type { HookOptions } from './hooks.js';
 import { compileLevels, type LevelTable, levelChoices, levelThreshold } from './levels.js';
 import { isValidRingBytes, MAX_RING_BYTES, MIN_RING_BYTES } from './ring.js';
 import { DEFAULT_LIMITS, type SerializeLimits } from './serialize.js';
@@ -39,7 +40,7 @@ export type DestinationInput = 'stdout' | 'stderr' | string | number | Destinati
 
 export type TimestampOption = boolean | 'epoch' | 'iso' | 'unix' | (() => string);
 
-export interface LoggerOptions {
+export interface LoggerOptions extends HookOptions {
   /** Minimum level logged (default 'info'). */
   level?: LevelName | (string & {}) | number;
   /** Extra levels, name → number in 1..255, added to pino's. */

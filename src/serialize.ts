@@ -218,8 +218,11 @@ function writeFieldsFast(obj: object, limits: SerializeLimits): string {
       case 'boolean':
         text = value ? 'true' : 'false';
         break;
-      case 'undefined':
       case 'function':
+        if ((value as Partial<LazyValue>)[kLazy] !== true) continue;
+        text = writeLazy(value as LazyValue, (walk ??= { limits, path: [obj] }), IN_OBJECT);
+        break;
+      case 'undefined':
       case 'symbol':
         continue;
       default:
@@ -271,10 +274,45 @@ function writeValue(value: unknown, walk: Walk, place: Place): string | undefine
     case 'symbol':
       return place === IN_OBJECT ? undefined : quoteString(value.toString(), walk.limits);
     case 'function':
+      if ((value as Partial<LazyValue>)[kLazy] === true)
+        return writeLazy(value as LazyValue, walk, place);
       if (place === IN_OBJECT) return undefined;
       return place === IN_ARRAY ? 'null' : quoteString(`[Function: ${value.name || 'anonymous'}]`);
   }
   return value === null ? 'null' : writeObject(value as object, walk, place, true);
+}
+
+/** Marks the functions made by lazy(): only these are called, every other function is omitted. */
+export const kLazy: unique symbol = Symbol.for('ringlog.lazy');
+
+export type LazyValue<T = unknown> = (() => T) & { readonly [kLazy]: true };
+
+/**
+ * A field value computed only if the record is written: the function runs when an enabled
+ * method serializes the record, never for a disabled level. If it throws, the record is still
+ * written, with the error (type, message, stack) in place of the value.
+ *
+ * @example
+ * log.debug({ state: lazy(() => expensiveDump()) }, 'state');
+ */
+export function lazy<T>(compute: () => T): LazyValue<T> {
+  const fn = (() => compute()) as LazyValue<T>;
+  Object.defineProperty(fn, kLazy, { value: true });
+  return fn;
+}
+
+function writeLazy(fn: LazyValue, walk: Walk, place: Place): string | undefined {
+  let value: unknown;
+  try {
+    value = fn();
+  } catch (err) {
+    return err instanceof Error
+      ? writeError(err, { limits: walk.limits, path: [] })
+      : quoteString(`[lazy value threw: ${describeThrown(err)}]`, walk.limits);
+  }
+  // A lazy value that returns another function is written as any function is, not called.
+  if (typeof value === 'function') return writeValue(undefined, walk, place);
+  return writeValue(value, walk, place);
 }
 
 /**
