@@ -220,6 +220,23 @@ results.ring = JSON.parse(
   ),
 );
 
+// Optional features against the plain path: typed events, the flight recorder.
+progress('typed events and the flight recorder against the plain path');
+results.features = JSON.parse(
+  execFileSync(
+    process.execPath,
+    [
+      join(here, 'features.js'),
+      '--json',
+      '--rounds',
+      String(QUICK ? 3 : 5),
+      '--iterations',
+      String(QUICK ? 30 : 60),
+    ],
+    { encoding: 'utf8' },
+  ),
+);
+
 // Where the time goes: a CPU profile of the S2 hot path and the floor on this machine.
 progress('profiling the S2 hot path (--cpu-prof) and measuring the floor');
 const profDir = join(dir, 'prof');

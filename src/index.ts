@@ -1,5 +1,7 @@
 export type { DropCounts, OnFull } from './channel.js';
 export { type ErrorCode, ErrorCodes, RinglogError } from './errors.js';
+export type { EventSchema } from './events.js';
+export type { FlightRecorderOptions } from './flight-recorder.js';
 export {
   type Formatters,
   type HookOptions,
@@ -12,6 +14,7 @@ export {
   type BaseLogger,
   type ChildOptions,
   createLogger,
+  type EventLogger,
   type LogFn,
   type Logger,
   type LoggerMetrics,

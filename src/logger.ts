@@ -4,6 +4,8 @@
  */
 import { Channel } from './channel.js';
 import { ErrorCodes, invalidOption, RinglogError } from './errors.js';
+import { type CompiledFields, compileEvent, type EventSchema } from './events.js';
+import { type FlightRecorder, resolveFlightRecorder } from './flight-recorder.js';
 import { formatMessage } from './format.js';
 import { applyFieldHooks, type HookOptions, type Hooks, resolveHooks } from './hooks.js';
 import { type LevelTable, levelChoices, levelThreshold, noop } from './levels.js';
@@ -51,6 +53,8 @@ export interface LoggerMetrics {
   workerRestarts: number;
   /** True once the sink failed too often and records go to stderr synchronously. */
   fallback: boolean;
+  /** With `flightRecorder`: records held now, written out so far, overwritten unread. */
+  flightRecorder?: { held: number; dumped: number; discarded: number };
 }
 
 export interface BaseLogger {
@@ -74,7 +78,17 @@ export interface BaseLogger {
   /** Flushes, closes this logger's destinations and stops its ring. Later calls are counted as dropped. */
   close(): Promise<void>;
   metrics(): LoggerMetrics;
+  /** Writes the records the flight recorder holds now (see the flightRecorder option). */
+  flushFlightRecorder(): void;
+  /**
+   * A typed event: its fields are written by a serializer compiled from `schema` (or from
+   * `schemas[name]` given to createLogger). Each record carries `"event":name`.
+   */
+  event(name: string, schema?: EventSchema): EventLogger;
 }
+
+/** The level methods of one typed event: `(fields, msg?)`. */
+export type EventLogger = Record<string, (fields: object, msg?: string) => void>;
 
 export type Logger<CustomLevels extends string = never> = BaseLogger & Record<CustomLevels, LogFn>;
 
@@ -96,6 +110,11 @@ interface Root {
   msgKey: string;
   errKey: string;
   limits: SerializeLimits;
+  recorder: FlightRecorder | undefined;
+  /** channel.append, bound: what the flight recorder drains into. */
+  append: (line: string, level: number) => void;
+  /** Compiled typed events, by name. */
+  events: Map<string, CompiledFields>;
 }
 
 interface LoggerState {
@@ -112,7 +131,7 @@ interface LoggerState {
  * The method for one level. Everything that can be decided before the call is: the prefix
  * is cached, bindings are already text, and the message and field serializers never throw.
  */
-function createLogMethod(levelValue: number): LogFn {
+function createLogMethod(levelValue: number, record: boolean): LogFn {
   const prefix = `{"level":${levelValue}`;
   return function log(this: LoggerState, a?: unknown, b?: unknown): void {
     const root = this[kRoot];
@@ -132,13 +151,26 @@ function createLogMethod(levelValue: number): LogFn {
     } else if (n > 0) {
       msg = formatMessage('%s', arguments, 0, root.limits);
     }
-    root.channel.append(
+    const line =
       msg === undefined
         ? `${prefix}${root.time()}${this[kChindings]}${fields}}\n`
-        : `${prefix}${root.time()}${this[kChindings]}${fields}${root.msgKey}${quoteString(msg, root.limits)}}\n`,
-      levelValue,
-    );
+        : `${prefix}${root.time()}${this[kChindings]}${fields}${root.msgKey}${quoteString(msg, root.limits)}}\n`;
+    deliver(root, line, levelValue, record);
   };
+}
+
+/** Into the batch, or into the flight recorder for a level below the logger's; a record at
+ * the recorder's trigger level writes what the recorder holds first. */
+function deliver(root: Root, line: string, levelValue: number, record: boolean): void {
+  const rec = root.recorder;
+  if (rec !== undefined) {
+    if (record) {
+      rec.add(line, levelValue);
+      return;
+    }
+    if (levelValue >= rec.triggerLevel && rec.held > 0) rec.drain(root.append, levelValue);
+  }
+  root.channel.append(line, levelValue);
 }
 
 const levelTexts = new WeakMap<Hooks, Map<number, string>>();
@@ -166,7 +198,7 @@ function levelText(root: Root, hooks: Hooks, levelValue: number, plain: string):
  * serialized. A hook that throws never reaches the app: the record is written with the
  * call's own fields and a "hookError" field saying what threw.
  */
-function createHookedLogMethod(levelValue: number): LogFn {
+function createHookedLogMethod(levelValue: number, record: boolean): LogFn {
   const plain = `,"level":${levelValue}`;
   return function log(this: LoggerState, a?: unknown, b?: unknown): void {
     const root = this[kRoot];
@@ -208,13 +240,15 @@ function createHookedLogMethod(levelValue: number): LogFn {
       msg === undefined
         ? `${levelPart}${root.time()}${this[kChindings]}${fields}`
         : `${levelPart}${root.time()}${this[kChindings]}${fields}${root.msgKey}${quoteString(hooks.msgPrefix + msg, root.limits)}`;
-    root.channel.append(`{${body.slice(1)}}\n`, levelValue);
+    deliver(root, `{${body.slice(1)}}\n`, levelValue, record);
   };
 }
 
 /** fatal: the record is on its way to disk before the method returns. */
 function createFatalMethod(levelValue: number, hooked: boolean): LogFn {
-  const log = hooked ? createHookedLogMethod(levelValue) : createLogMethod(levelValue);
+  const log = hooked
+    ? createHookedLogMethod(levelValue, false)
+    : createLogMethod(levelValue, false);
   return function fatal(this: LoggerState): void {
     (log as (...args: unknown[]) => void).apply(this, arguments as unknown as unknown[]);
     const root = this[kRoot];
@@ -223,24 +257,24 @@ function createFatalMethod(levelValue: number, hooked: boolean): LogFn {
   };
 }
 
-const methodCache = [
-  new WeakMap<LevelTable, Record<string, LogFn>>(),
-  new WeakMap<LevelTable, Record<string, LogFn>>(),
-];
+const methodCache = new Map<number, WeakMap<LevelTable, Record<string, LogFn>>>();
 
-function methodsFor(table: LevelTable, hooked: boolean): Record<string, LogFn> {
-  const cache = methodCache[hooked ? 1 : 0]!;
+/** The level methods of one kind: plain or hooked, logging or recording (flight recorder). */
+function methodsFor(table: LevelTable, hooked: boolean, record = false): Record<string, LogFn> {
+  const kind = (hooked ? 1 : 0) + (record ? 2 : 0);
+  let cache = methodCache.get(kind);
+  if (cache === undefined) methodCache.set(kind, (cache = new WeakMap()));
   let methods = cache.get(table);
   if (methods === undefined) {
     methods = {};
     for (const name of table.names) {
       const v = table.values[name]!;
       methods[name] =
-        name === 'fatal'
+        name === 'fatal' && !record
           ? createFatalMethod(v, hooked)
           : hooked
-            ? createHookedLogMethod(v)
-            : createLogMethod(v);
+            ? createHookedLogMethod(v, record)
+            : createLogMethod(v, record);
     }
     cache.set(table, methods);
   }
@@ -264,9 +298,66 @@ function bindingsText(hooks: Hooks | undefined, bindings: Record<string, unknown
 function applyThreshold(logger: LoggerState, threshold: number): void {
   logger[kThreshold] = threshold;
   const methods = logger[kMethods];
-  for (const name of logger[kRoot].opts.levels.names) {
-    logger[name] = logger[kRoot].opts.levels.values[name]! >= threshold ? methods[name] : noop;
+  const table = logger[kRoot].opts.levels;
+  const rec = logger[kRoot].recorder;
+  const recording =
+    rec === undefined ? undefined : methodsFor(table, logger[kHooks]?.perRecord === true, true);
+  for (const name of table.names) {
+    const v = table.values[name]!;
+    logger[name] =
+      v >= threshold
+        ? methods[name]
+        : recording !== undefined && v >= rec!.minLevel
+          ? recording[name]
+          : noop;
   }
+}
+
+/**
+ * One level method of a typed event. The level is checked at call time against the logger's
+ * threshold (one compare), since the event object outlives level changes. Loggers with
+ * per-record hooks go through their hooked method instead, so redaction and serializers
+ * still apply to events.
+ */
+function createEventMethod(
+  logger: LoggerState,
+  name: string,
+  levelName: string,
+  levelValue: number,
+  compiled: CompiledFields,
+): (fields: object, msg?: string) => void {
+  const prefix = `{"level":${levelValue}`;
+  const eventField = `,"event":${quoteString(name)}`;
+  return (fields, msg) => {
+    const root = logger[kRoot];
+    let record = false;
+    if (levelValue < logger[kThreshold]) {
+      const rec = root.recorder;
+      if (rec === undefined || levelValue < rec.minLevel) return;
+      record = true;
+    }
+    if (logger[kHooks]?.perRecord === true || fields === null || typeof fields !== 'object') {
+      const method = logger[levelName] as (...args: unknown[]) => void;
+      method.call(logger, { event: name, ...(fields as object) }, msg);
+      return;
+    }
+    let text: string;
+    try {
+      text = compiled(fields, root.limits);
+    } catch (err) {
+      // Fields that do not fit the schema are still written, by the generic serializer.
+      text = `${serializeFields(fields, root.limits)},"schemaError":${quoteString((err as Error).message, root.limits)}`;
+    }
+    const line =
+      msg === undefined
+        ? `${prefix}${root.time()}${logger[kChindings]}${eventField}${text}}\n`
+        : `${prefix}${root.time()}${logger[kChindings]}${eventField}${text}${root.msgKey}${quoteString(String(msg), root.limits)}}\n`;
+    deliver(root, line, levelValue, record);
+    if (levelName === 'fatal' && !record) {
+      root.channel.publish();
+      root.sink.flushSync(root.opts.flushTimeoutMs);
+    }
+  };
 }
 
 class LoggerImpl {
@@ -370,6 +461,42 @@ class LoggerImpl {
     await root.sink.detach(root.id, root.opts.flushTimeoutMs);
   }
 
+  event(name: string, schema?: EventSchema): EventLogger {
+    const root = this[kRoot];
+    if (typeof name !== 'string' || name.length === 0)
+      throw invalidOption('logger.event', 'name', 'a non-empty string', name);
+    let compiled = root.events.get(name);
+    if (schema !== undefined) {
+      compiled = compileEvent('logger.event', name, schema);
+      root.events.set(name, compiled);
+    }
+    if (compiled === undefined) {
+      throw invalidOption(
+        'logger.event',
+        'schema',
+        `a JSON schema: no schema named "${name}" was given to createLogger({ schemas })`,
+        schema,
+      );
+    }
+    const methods: EventLogger = {};
+    for (const levelName of this.levels.names) {
+      const v = this.levels.values[levelName]!;
+      methods[levelName] = createEventMethod(
+        this as unknown as LoggerState,
+        name,
+        levelName,
+        v,
+        compiled,
+      );
+    }
+    return methods;
+  }
+
+  flushFlightRecorder(): void {
+    const root = this[kRoot];
+    root.recorder?.drain(root.append, root.recorder.triggerLevel);
+  }
+
   metrics(): LoggerMetrics {
     const root = this[kRoot];
     const ch = root.channel;
@@ -387,6 +514,15 @@ class LoggerImpl {
       batchesPublished: ch.batchesPublished,
       workerRestarts: root.sink.restarts,
       fallback: root.sink.fallback,
+      ...(root.recorder === undefined
+        ? {}
+        : {
+            flightRecorder: {
+              held: root.recorder.held,
+              dumped: root.recorder.dumped,
+              discarded: root.recorder.discarded,
+            },
+          }),
     };
   }
 }
@@ -422,7 +558,21 @@ export function createLogger<CustomLevels extends string = never>(
     msgKey: `,${quoteString(opts.messageKey)}:`,
     errKey: `,${quoteString(opts.errorKey)}:`,
     limits: opts.limits,
+    recorder: resolveFlightRecorder(opts.levels, 'createLogger', options.flightRecorder),
+    append: (line, level) => channel.append(line, level),
+    events: new Map(),
   };
+  if (options.schemas !== undefined) {
+    if (options.schemas === null || typeof options.schemas !== 'object')
+      throw invalidOption(
+        'createLogger',
+        'schemas',
+        'an object of event name → JSON schema',
+        options.schemas,
+      );
+    for (const [name, schema] of Object.entries(options.schemas))
+      root.events.set(name, compileEvent('createLogger', name, schema));
+  }
   logger[kRoot] = root;
   logger[kChindings] = opts.chindings;
   if (hooks !== undefined && options.base !== null) {

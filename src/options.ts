@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { OnFull } from './channel.js';
 import { invalidOption } from './errors.js';
+import type { FlightRecorderOptions } from './flight-recorder.js';
 import type { HookOptions } from './hooks.js';
 import { compileLevels, type LevelTable, levelChoices, levelThreshold } from './levels.js';
 import { isValidRingBytes, MAX_RING_BYTES, MIN_RING_BYTES } from './ring.js';
@@ -79,6 +80,11 @@ export interface LoggerOptions extends HookOptions {
   maxBreadth?: number;
   /** Strings longer than this are cut; 0 = no cap (default). */
   maxStringLength?: number;
+  /** Keep the last records below the level in memory and write them when an error is logged
+   * (`true`: debug and above, 1000 records, triggered by error). */
+  flightRecorder?: boolean | FlightRecorderOptions;
+  /** JSON schemas of typed events by name, compiled once; see logger.event(). */
+  schemas?: Record<string, Record<string, unknown>>;
 }
 
 export interface ResolvedOptions {

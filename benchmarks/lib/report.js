@@ -258,6 +258,10 @@ export function printSummary(r) {
     ),
     '',
   );
+  if (r.features !== undefined) {
+    out.push('Optional features against the plain path (paced, per call)');
+    out.push(table(['feature', 'with it', 'plain path', 'ratio'], featureRows(r.features)), '');
+  }
   out.push('Targets (ratios taken round by round, median and range)');
   for (const v of r.verdicts) out.push(verdictLine(v));
   out.push('', `${r.config.quick ? 'quick' : 'full'} run took ${r.durationSec.toFixed(0)} s`);
@@ -341,6 +345,17 @@ function profileSection(p) {
   ].join('\n');
 }
 
+function featureRows(f) {
+  if (f === undefined) return [];
+  const ns = (v) => (v >= 1000 ? `${(v / 1000).toFixed(2)} µs` : `${Math.round(v)} ns`);
+  return f.pairs.map((p) => [
+    p.name,
+    ns(p.variantNs.median),
+    ns(p.baselineNs.median),
+    `${x(p.ratio.median)} (${x(p.ratio.min)}–${x(p.ratio.max)})`,
+  ]);
+}
+
 export function renderMarkdown(r) {
   const S = r.summary;
   const m = r.machine;
@@ -406,6 +421,12 @@ export function renderMarkdown(r) {
         `${x(row.ratioMedian)} (${x(row.ratioMin)}–${x(row.ratioMax)})`,
       ]),
     ),
+    '',
+    '### Optional features on the application thread',
+    '',
+    'Each pair in one process, alternating, paced; the ratio is the feature’s time over the plain path’s, per round.',
+    '',
+    mdTable(['feature', 'with it', 'plain path', 'ratio (min–max)'], featureRows(r.features)),
     '',
     '### Where the time goes',
     '',

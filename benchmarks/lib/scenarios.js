@@ -21,7 +21,7 @@ export function s2Fields(seq) {
 }
 
 // About 1 KB once serialized: an order as a service would log it.
-const ORDER = {
+export const ORDER = {
   id: 'ord_7Hq2K9xLmP',
   createdAt: '2026-11-22T10:15:30.123Z',
   customer: {
