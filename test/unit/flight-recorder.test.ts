@@ -18,7 +18,11 @@ function make(options: LoggerOptions) {
   const file = tempFile('fr.log');
   const log = createLogger({ destination: file, base: null, timestamp: false, ...options });
   open.push(log);
-  return { log, lines: async () => (await log.flush(), read(file)) };
+  const lines = async () => {
+    await log.flush();
+    return read(file);
+  };
+  return { log, lines };
 }
 
 describe('flight recorder', () => {
