@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import redactor from '@pinojs/redact';
 import { invalidOption } from './errors.js';
+import type { Sampler } from './sampling.js';
 
 export type Serializer = (value: any) => unknown;
 
@@ -52,6 +53,8 @@ export interface Hooks {
   formatLog: Formatters['log'];
   msgPrefix: string;
   onChild: HookOptions['onChild'];
+  /** The root logger's sampler (createLogger's `sampling`), shared by its children. */
+  sampler: Sampler | undefined;
   /** True when records need the hooked method (anything but onChild/formatBindings). */
   perRecord: boolean;
 }
@@ -110,6 +113,7 @@ export function resolveHooks(
   where: string,
   options: HookOptions,
   parent: Hooks | undefined,
+  sampler?: Sampler,
 ): Hooks | undefined {
   const serializers = serializersOf(where, 'serializers', options.serializers);
   const redact = redactorOf(where, options.redact);
@@ -133,9 +137,11 @@ export function resolveHooks(
     formatLog: formatLog ?? parent?.formatLog,
     msgPrefix: (parent?.msgPrefix ?? '') + (options.msgPrefix ?? ''),
     onChild: onChild ?? parent?.onChild,
+    sampler: sampler ?? parent?.sampler,
     perRecord: false,
   };
   hooks.perRecord =
+    hooks.sampler !== undefined ||
     hooks.serializers !== undefined ||
     hooks.redact !== undefined ||
     hooks.mixin !== undefined ||

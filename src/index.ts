@@ -27,4 +27,5 @@ export {
   type TimestampOption,
   timestamps,
 } from './options.js';
+export type { SamplingOptions } from './sampling.js';
 export { type LazyValue, lazy } from './serialize.js';

@@ -16,6 +16,7 @@ import {
   resolveOptions,
 } from './options.js';
 import { createRingBuffer, RingWriter } from './ring.js';
+import { callSite, resolveSampling } from './sampling.js';
 import { quoteString, type SerializeLimits, serializeError, serializeFields } from './serialize.js';
 import { getSink, type Sink } from './transport.js';
 
@@ -53,6 +54,8 @@ export interface LoggerMetrics {
   workerRestarts: number;
   /** True once the sink failed too often and records go to stderr synchronously. */
   fallback: boolean;
+  /** With `sampling`: records left out by sampling so far. */
+  sampledOut?: number;
   /** With `flightRecorder`: records held now, written out so far, overwritten unread. */
   flightRecorder?: { held: number; dumped: number; discarded: number };
 }
@@ -204,6 +207,22 @@ function createHookedLogMethod(levelValue: number, record: boolean): LogFn {
     const root = this[kRoot];
     const hooks = this[kHooks]!;
     const n = arguments.length;
+    let sampledOut = 0;
+    const sampler = hooks.sampler;
+    if (sampler !== undefined && levelValue < sampler.maxLevel && !record) {
+      const isFields = typeof a === 'object' && a !== null && !(a instanceof Error);
+      const key = sampler.byCallsite
+        ? callSite(log)
+        : typeof a === 'string'
+          ? a
+          : typeof b === 'string'
+            ? b
+            : a instanceof Error
+              ? a.message
+              : '';
+      sampledOut = sampler.decide(key, isFields ? (a as object) : undefined);
+      if (sampledOut < 0) return;
+    }
     let obj: Record<string, unknown> | undefined;
     let msg: string | undefined;
     if (typeof a === 'string') {
@@ -234,6 +253,7 @@ function createHookedLogMethod(levelValue: number, record: boolean): LogFn {
         (obj === undefined || hooks.redact !== undefined ? '' : serializeFields(obj, root.limits)) +
         `,"hookError":${quoteString(`a serializer, mixin or formatter threw: ${what}`, root.limits)}`;
     }
+    if (sampledOut > 0) fields += `,"sampledOut":${sampledOut}`;
     const levelPart =
       hooks.formatLevel === undefined ? plain : levelText(root, hooks, levelValue, plain);
     const body =
@@ -514,6 +534,9 @@ class LoggerImpl {
       batchesPublished: ch.batchesPublished,
       workerRestarts: root.sink.restarts,
       fallback: root.sink.fallback,
+      ...(this[kHooks]?.sampler === undefined
+        ? {}
+        : { sampledOut: this[kHooks]!.sampler!.sampledOut }),
       ...(root.recorder === undefined
         ? {}
         : {
@@ -544,7 +567,12 @@ export function createLogger<CustomLevels extends string = never>(
   options: LoggerOptions & { customLevels?: Record<CustomLevels, number> } = {},
 ): Logger<CustomLevels> {
   const opts = resolveOptions(options, serializeFields, (s) => quoteString(s));
-  const hooks = resolveHooks('createLogger', options, undefined);
+  const hooks = resolveHooks(
+    'createLogger',
+    options,
+    undefined,
+    resolveSampling(opts.levels, 'createLogger', options.sampling),
+  );
   const sink = getSink();
   const ringSab = createRingBuffer(opts.ringBytes);
   const channel = new Channel(new RingWriter(ringSab), sink, opts);

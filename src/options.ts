@@ -11,6 +11,7 @@ import type { FlightRecorderOptions } from './flight-recorder.js';
 import type { HookOptions } from './hooks.js';
 import { compileLevels, type LevelTable, levelChoices, levelThreshold } from './levels.js';
 import { isValidRingBytes, MAX_RING_BYTES, MIN_RING_BYTES } from './ring.js';
+import type { SamplingOptions } from './sampling.js';
 import { DEFAULT_LIMITS, type SerializeLimits } from './serialize.js';
 import type { DestinationSpec } from './sink-protocol.js';
 
@@ -83,6 +84,8 @@ export interface LoggerOptions extends HookOptions {
   /** Keep the last records below the level in memory and write them when an error is logged
    * (`true`: debug and above, 1000 records, triggered by error). */
   flightRecorder?: boolean | FlightRecorderOptions;
+  /** Sampling of records below a level (warn by default): rate, adaptive, by trace id. */
+  sampling?: SamplingOptions;
   /** JSON schemas of typed events by name, compiled once; see logger.event(). */
   schemas?: Record<string, Record<string, unknown>>;
 }
