@@ -64,11 +64,14 @@ port.on('message', (msg: ToSink) => {
 });
 
 /** Reopens the file destinations of the rings asked for, between two drain rounds: a batch
- * is written whole to the old file or whole to the new one. */
+ * is written whole to the old file or whole to the new one. What was published before the
+ * request (the producer publishes, then posts) goes to the old file: the ring is drained
+ * first, up to its capacity so that a busy producer cannot hold the reopen back. */
 function reopen(msg: Extract<ToSink, { type: 'reopen' }>): void {
   const failed: string[] = [];
   for (const [id, r] of rings) {
     if (msg.ids !== null && !msg.ids.includes(id)) continue;
+    for (let taken = 0, n = 1; n > 0 && taken < r.reader.capacity; taken += n) n = drainRing(r);
     for (const { dest } of r.routes) if (dest.reopen?.() === false) failed.push(dest.name);
   }
   port!.postMessage({ type: 'reopened', req: msg.req, failed } satisfies FromSink);
