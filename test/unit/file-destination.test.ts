@@ -8,13 +8,14 @@ import {
   realpathSync,
   renameSync,
   rmSync,
+  statSync,
   unlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FileRotationSpec } from '../../src/sink-protocol.js';
 import { createFileDestination, type FileDestination } from '../../workers/destinations/file.js';
@@ -267,6 +268,56 @@ describe('file destination: keep, gzip, symlink', () => {
     await d.idle();
     expect(readdirSync(dir).filter((n) => n.endsWith('.gz'))).toHaveLength(2);
     expect(d.stats().errors).toBe(0);
+  });
+
+  it('goes on writing while a rotated file is being compressed', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'busy.log');
+    const d = make(path, rotation({ sizeBytes: 16 << 20, compress: 'gzip' }));
+    let i = 0;
+    while (statSync(path).size < (16 << 20) - 100_000) {
+      d.write(batch(i, i + 1000), 1000);
+      i += 1000;
+    }
+    // This batch does not fit: the file rotates and its compression is queued.
+    d.write(batch(i, i + 1000, 'y'.repeat(100)), 1000);
+    i += 1000;
+    expect(readdirSync(dir)).toHaveLength(2);
+    let compressing = true;
+    void d.idle().then(() => {
+      compressing = false;
+    });
+    // Write as the sink does: a batch, then a turn of the event loop.
+    let batchesDuringGzip = 0;
+    while (compressing) {
+      d.write(batch(i, i + 100), 100);
+      i += 100;
+      batchesDuringGzip++;
+      await new Promise((r) => setImmediate(r));
+    }
+    await d.idle();
+    // Compressing 16 MiB takes hundreds of such rounds (thousands here).
+    expect(batchesDuringGzip).toBeGreaterThan(100);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.gz')).length).toBeGreaterThanOrEqual(1);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.log') && n !== 'busy.log')).toEqual([]);
+    expectEachOnce(collect(dir).ids, i);
+  });
+
+  it('finishes compressions a previous process left undone', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'app.log');
+    writeFileSync(join(dir, 'app.2026-11-29.1.log'), batch(0, 10));
+    writeFileSync(join(dir, 'app.2026-11-29.1.log.gz.tmp'), 'partial');
+    writeFileSync(join(dir, 'app.2026-11-29.2.log'), batch(10, 20));
+    writeFileSync(join(dir, 'app.2026-11-29.2.log.gz'), gzipSync(batch(10, 20)));
+    const d = make(path, rotation({ sizeBytes: 1 << 20, compress: 'gzip' }));
+    await d.idle();
+    expect(readdirSync(dir).sort()).toEqual([
+      'app.2026-11-29.1.log.gz',
+      'app.2026-11-29.2.log.gz',
+      'app.log',
+    ]);
+    expectEachOnce(collect(dir).ids, 20);
   });
 
   it('keeps a symlink pointing at the current file', () => {

@@ -33,22 +33,25 @@ const HOUR_MS = 3_600_000;
 
 /** Start (ms) of the day or hour that contains `ms`. */
 export function periodStart(ms: number, interval: Interval, utc: boolean): number {
-  const d = new Date(ms);
-  if (utc) {
-    return interval === 'daily'
-      ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())
-      : Math.floor(ms / HOUR_MS) * HOUR_MS;
+  if (interval === 'hourly') {
+    // Floor the wall-clock time with the offset in force at `ms`: exact through the hour a
+    // DST change repeats, where new Date(y, m, d, h) would name the first of the two.
+    const offsetMs = utc ? 0 : new Date(ms).getTimezoneOffset() * 60_000;
+    const wall = ms - offsetMs;
+    return wall - (((wall % HOUR_MS) + HOUR_MS) % HOUR_MS) + offsetMs;
   }
-  return interval === 'daily'
-    ? new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime()
-    : new Date(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours()).getTime();
+  const d = new Date(ms);
+  return utc
+    ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())
+    : new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
 }
 
-/** Start of the period after the one starting at `start`. */
+/** Start of the period after the one starting at `start`; always later than `start`. */
 export function nextPeriod(start: number, interval: Interval, utc: boolean): number {
-  if (interval === 'hourly') return periodStart(start + HOUR_MS + 1, 'hourly', utc);
-  // A local day lasts 23 to 25 hours around DST changes: step into the next day, then align.
-  return periodStart(start + 26 * HOUR_MS, 'daily', utc);
+  // A local day lasts 23 to 25 hours around DST changes: step well into the next period,
+  // then align.
+  const next = periodStart(start + (interval === 'daily' ? 26 : 1.5) * HOUR_MS, interval, utc);
+  return next > start ? next : start + HOUR_MS;
 }
 
 const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
@@ -120,6 +123,24 @@ export async function gzipFile(src: string): Promise<void> {
     throw err;
   }
   await unlink(src);
+}
+
+/**
+ * After a process ended in the middle of compressing: removes `.gz.tmp` leftovers and plain
+ * files whose `.gz` is complete (renamed into place before the plain one is removed), and
+ * returns the rotated files still to compress.
+ */
+export function unfinishedCompressions(path: string): string[] {
+  const todo: string[] = [];
+  for (const r of listRotated(path)) {
+    const plain = r.files.find((f) => !f.endsWith('.gz') && !f.endsWith('.gz.tmp'));
+    const done = r.files.some((f) => f.endsWith('.gz'));
+    for (const f of r.files) if (f.endsWith('.gz.tmp')) unlinkSync(f);
+    if (plain === undefined) continue;
+    if (done) unlinkSync(plain);
+    else todo.push(plain);
+  }
+  return todo;
 }
 
 /** Deletes the oldest rotated files beyond `keep`; returns the paths deleted. */

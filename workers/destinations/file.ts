@@ -23,6 +23,7 @@ import {
   periodStart,
   pointSymlink,
   pruneRotated,
+  unfinishedCompressions,
 } from './file-rotation.js';
 import { reportDestinationError } from './report.js';
 import type { Destination, DestinationStats } from './types.js';
@@ -125,6 +126,28 @@ export function createFileDestination(
     jobs = jobs.then(job).catch((err: unknown) => fail(ErrorCodes.ROTATE_FAILED, what, err));
   };
 
+  const compress = (target: string): void => {
+    enqueue(async () => {
+      // `keep` may have deleted it while it waited its turn (rotations outpacing gzip).
+      if (existsSync(target)) await gzipFile(target);
+    }, `could not gzip ${target}`);
+  };
+
+  const prune = (): void => {
+    const keep = rot?.keep ?? null;
+    if (keep !== null) enqueue(() => void pruneRotated(spec.path, keep), 'could not prune');
+  };
+
+  // Rotated files a previous process did not get to compress are compressed now.
+  if (rot?.compress === 'gzip') {
+    try {
+      for (const f of unfinishedCompressions(spec.path)) compress(f);
+    } catch (err) {
+      fail(ErrorCodes.ROTATE_FAILED, 'could not look for files left uncompressed', err);
+    }
+  }
+  prune();
+
   const rotate = (t: number): void => {
     if (size === 0) {
       // Nothing to rename: the empty file simply moves on to the new period.
@@ -160,14 +183,8 @@ export function createFileDestination(
     sonic.destroy();
     sonic = next;
     updateSymlink(ErrorCodes.ROTATE_FAILED);
-    if (rot?.compress === 'gzip') {
-      enqueue(async () => {
-        // `keep` may have deleted it while it waited its turn (rotations outpacing gzip).
-        if (existsSync(target)) await gzipFile(target);
-      }, `could not gzip ${target}`);
-    }
-    const keep = rot?.keep ?? null;
-    if (keep !== null) enqueue(() => void pruneRotated(spec.path, keep), 'could not prune');
+    if (rot?.compress === 'gzip') compress(target);
+    prune();
   };
 
   return {
