@@ -101,6 +101,14 @@ describe('file destinations, end to end', () => {
     expect(r.stdout).not.toContain('still alive');
   });
 
+  it('gives SIGHUP back to Node once the last logger with a file is closed', async () => {
+    const dir = tempDir();
+    const r = await runFixture('file-rotation.mjs', ['sighup-after-close', dir, '0']);
+    expect(r.signal).toBe('SIGHUP');
+    expect(r.stdout).not.toContain('still alive');
+    expect(readAll(dir).get('app.log')).toEqual([0]);
+  });
+
   it('leaves SIGHUP alone with reopenOnSignal: false', async () => {
     const dir = tempDir();
     const r = await runFixture('file-rotation.mjs', ['sighup-disabled', dir, '0']);

@@ -113,6 +113,13 @@ export function createFileDestination(
     }
   };
 
+  /** Closes a file swapped out (fsync and close run asynchronously in sonic-boom); an error
+   * there would otherwise be an 'error' event nobody listens to, which throws. */
+  const retire = (old: SonicBoomClass, code: string): void => {
+    old.on('error', (err) => fail(code, 'could not close the previous file', err));
+    old.destroy();
+  };
+
   let sonic = open(spec.append);
   updateSymlink(ErrorCodes.ROTATE_FAILED);
 
@@ -180,7 +187,7 @@ export function createFileDestination(
       fail(ErrorCodes.ROTATE_FAILED, 'could not open a new file after rotating', err);
       return;
     }
-    sonic.destroy();
+    retire(sonic, ErrorCodes.ROTATE_FAILED);
     sonic = next;
     updateSymlink(ErrorCodes.ROTATE_FAILED);
     if (rot?.compress === 'gzip') compress(target);
@@ -233,7 +240,7 @@ export function createFileDestination(
         fail(ErrorCodes.REOPEN_FAILED, 'could not reopen; still writing to the file it had', err);
         return false;
       }
-      sonic.destroy();
+      retire(sonic, ErrorCodes.REOPEN_FAILED);
       sonic = next;
       updateSymlink(ErrorCodes.REOPEN_FAILED);
       return true;
