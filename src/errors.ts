@@ -13,6 +13,10 @@ export const ErrorCodes = {
   SINK_FALLBACK: 'RINGLOG_SINK_FALLBACK',
   /** flush() or the exit flush ran out of time; some records were not written. */
   FLUSH_TIMEOUT: 'RINGLOG_FLUSH_TIMEOUT',
+  /** A file destination could not reopen its path; it goes on writing to the file it had. */
+  REOPEN_FAILED: 'RINGLOG_REOPEN_FAILED',
+  /** A file destination could not rotate, compress or prune; nothing written is lost. */
+  ROTATE_FAILED: 'RINGLOG_ROTATE_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -80,6 +80,10 @@ export interface BaseLogger {
   flushSync(): void;
   /** Flushes, closes this logger's destinations and stops its ring. Later calls are counted as dropped. */
   close(): Promise<void>;
+  /** Closes and reopens every file destination at its path, for external rotation
+   * (logrotate's `create` then a signal). Rejects with RINGLOG_REOPEN_FAILED naming the
+   * files that could not be reopened: those go on being written where they were. */
+  reopen(): Promise<void>;
   metrics(): LoggerMetrics;
   /** Writes the records the flight recorder holds now (see the flightRecorder option). */
   flushFlightRecorder(): void;
@@ -517,6 +521,20 @@ class LoggerImpl {
     root.recorder?.drain(root.append, root.recorder.triggerLevel);
   }
 
+  async reopen(): Promise<void> {
+    const root = this[kRoot];
+    if (root.channel.closed) return;
+    // Published records may go to the old file or the new one, never nowhere: no flush first.
+    root.channel.publish();
+    const failed = await root.sink.reopen([root.id], root.opts.flushTimeoutMs);
+    if (failed.length > 0) {
+      throw new RinglogError(
+        ErrorCodes.REOPEN_FAILED,
+        `logger.reopen: could not reopen ${failed.join(', ')}; still writing to the files they had`,
+      );
+    }
+  }
+
   metrics(): LoggerMetrics {
     const root = this[kRoot];
     const ch = root.channel;
@@ -617,6 +635,7 @@ export function createLogger<CustomLevels extends string = never>(
     exitTimeoutMs: opts.exitTimeoutMs,
     handleSignals: opts.handleSignals,
     handleExceptions: opts.handleExceptions,
+    reopenOnSignal: opts.reopenOnSignal,
     logFatal(err, origin) {
       const fatal = (logger as unknown as BaseLogger).fatal;
       const msg = origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception';

@@ -7,6 +7,11 @@ import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { OnFull } from './channel.js';
 import { invalidOption } from './errors.js';
+import {
+  type FileDestinationOptions,
+  resolveFileDestination,
+  resolveReopenSignal,
+} from './file-options.js';
 import type { FlightRecorderOptions } from './flight-recorder.js';
 import type { HookOptions } from './hooks.js';
 import { compileLevels, type LevelTable, levelChoices, levelThreshold } from './levels.js';
@@ -20,15 +25,7 @@ export type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' 
 /** One place records go. Each has its own minimum level (default: every record). */
 export type DestinationOptions =
   | { type: 'stdout' | 'stderr'; level?: string | number }
-  | {
-      type: 'file';
-      path: string;
-      level?: string | number;
-      /** Create missing parent directories (default true). */
-      mkdir?: boolean;
-      /** Append to an existing file (default true); false truncates it. */
-      append?: boolean;
-    }
+  | FileDestinationOptions
   | {
       type: 'module';
       /** Path or URL of an ESM or CJS module whose default export is a destination factory. */
@@ -75,6 +72,9 @@ export interface LoggerOptions extends HookOptions {
   handleSignals?: boolean;
   /** Log uncaught exceptions and unhandled rejections at fatal before Node ends the process (default true). */
   handleExceptions?: boolean;
+  /** Signal on which file destinations are reopened (default 'SIGHUP' when there is a file
+   * destination, none otherwise); false for none. */
+  reopenOnSignal?: NodeJS.Signals | false;
   /** Nesting depth written before "[Object]" (default 10). */
   maxDepth?: number;
   /** Entries written per object or array (default 1000). */
@@ -107,6 +107,7 @@ export interface ResolvedOptions {
   exitTimeoutMs: number;
   handleSignals: boolean;
   handleExceptions: boolean;
+  reopenOnSignal: NodeJS.Signals | false;
   limits: SerializeLimits;
 }
 
@@ -184,7 +185,7 @@ function resolveDestination(table: LevelTable, d: unknown, i: string): Destinati
   if (typeof d === 'number' && Number.isInteger(d) && d >= 0)
     return { kind: 'fd', fd: d, minLevel: 0 };
   if (typeof d === 'string' && d.length > 0) {
-    return { kind: 'file', path: resolve(d), minLevel: 0, mkdir: true, append: true };
+    return resolveFileDestination(WHERE, name, { path: d }, 0);
   }
   if (d !== null && typeof d === 'object' && !Array.isArray(d)) {
     const o = d as Record<string, unknown>;
@@ -196,16 +197,7 @@ function resolveDestination(table: LevelTable, d: unknown, i: string): Destinati
       case 'stderr':
         return { kind: 'fd', fd: 2, minLevel };
       case 'file':
-        if (typeof o.path !== 'string' || o.path.length === 0) {
-          throw invalidOption(WHERE, `${name}.path`, 'a non-empty string', o.path);
-        }
-        return {
-          kind: 'file',
-          path: resolve(o.path),
-          minLevel,
-          mkdir: bool(`${name}.mkdir`, o.mkdir, true),
-          append: bool(`${name}.append`, o.append, true),
-        };
+        return resolveFileDestination(WHERE, name, o, minLevel);
       case 'module': {
         const m = o.module;
         if (typeof m !== 'string' || m.length === 0) {
@@ -278,6 +270,7 @@ export function resolveOptions(
     bindings.name = options.name;
     chindings += `,"name":${quote(options.name)}`;
   }
+  const destinations = resolveDestinations(levels, options.destination);
   return {
     levels,
     threshold,
@@ -286,7 +279,7 @@ export function resolveOptions(
     time: resolveTimestamp(options.timestamp),
     messageKey: key('messageKey', options.messageKey, 'msg'),
     errorKey: key('errorKey', options.errorKey, 'err'),
-    destinations: resolveDestinations(levels, options.destination),
+    destinations,
     ringBytes,
     maxBatchBytes: positiveInt(
       'maxBatchBytes',
@@ -300,6 +293,7 @@ export function resolveOptions(
     exitTimeoutMs: positiveInt('exitTimeoutMs', options.exitTimeoutMs, 5000),
     handleSignals: bool('handleSignals', options.handleSignals, false),
     handleExceptions: bool('handleExceptions', options.handleExceptions, true),
+    reopenOnSignal: resolveReopenSignal(WHERE, options.reopenOnSignal, destinations),
     limits,
   };
 }

@@ -6,8 +6,30 @@
 /** Where a ring's records go; built from the user's options on the producing side. */
 export type DestinationSpec =
   | { kind: 'fd'; fd: number; minLevel: number }
-  | { kind: 'file'; path: string; minLevel: number; mkdir: boolean; append: boolean }
+  | {
+      kind: 'file';
+      path: string;
+      minLevel: number;
+      mkdir: boolean;
+      append: boolean;
+      /** Built-in rotation (src/file-options.ts), or null for none. */
+      rotation: FileRotationSpec | null;
+      /** Absolute path of a symlink kept pointing at `path`, or null. */
+      symlink: string | null;
+    }
   | { kind: 'module'; specifier: string; options: unknown; minLevel: number };
+
+/** When and how a file destination rotates; see docs/destinations.md#files. */
+export interface FileRotationSpec {
+  /** Rotate before a write that would take the file past this many bytes. */
+  sizeBytes: number | null;
+  interval: 'daily' | 'hourly' | null;
+  /** Rotated files kept (oldest deleted beyond it); null keeps all. */
+  keep: number | null;
+  compress: 'gzip' | null;
+  /** Time boundaries and file-name dates in UTC rather than local time. */
+  utc: boolean;
+}
 
 export interface SinkWorkerData {
   /** The control block (ring.ts) shared by every ring of this sink. */
@@ -23,8 +45,15 @@ export type ToSink =
       ring: SharedArrayBuffer;
       destinations: DestinationSpec[];
     }
-  | { type: 'detach'; id: number };
+  | { type: 'detach'; id: number }
+  /** Close and reopen the file destinations of rings `ids` (null: every ring) at their path. */
+  | { type: 'reopen'; req: number; ids: number[] | null };
 
 /** Destination failures are not messages: the sink counts them in the ring and reports them
  * on stderr itself, so a report survives a producer that is blocked or exiting. */
-export type FromSink = { type: 'attached'; id: number } | { type: 'detached'; id: number };
+export type FromSink =
+  | { type: 'attached'; id: number }
+  | { type: 'detached'; id: number }
+  /** Answer to a reopen: the names of the destinations that could not reopen (each already
+   * reported on stderr as RINGLOG_REOPEN_FAILED). */
+  | { type: 'reopened'; req: number; failed: string[] };

@@ -27,6 +27,8 @@ export interface ExitHooks {
   exitTimeoutMs: number;
   handleSignals: boolean;
   handleExceptions: boolean;
+  /** Signal that reopens this logger's file destinations, or false. */
+  reopenOnSignal: NodeJS.Signals | false;
   /** Logs an uncaught exception or unhandled rejection at fatal (and flushes). */
   logFatal(err: unknown, origin: string): void;
 }
@@ -65,6 +67,8 @@ export class Sink implements SinkLink {
   private nextId = 1;
   private readonly detachWaiters = new Map<number, () => void>();
   private lastError: string | undefined;
+  private nextReopen = 1;
+  private readonly reopenWaiters = new Map<number, (failed: string[]) => void>();
 
   attach(
     channel: Channel,
@@ -75,6 +79,7 @@ export class Sink implements SinkLink {
     const id = this.nextId++;
     this.attached.set(id, { id, ring, destinations, channel, hooks });
     installProcessHooks(this);
+    updateReopenHooks(this);
     if (this.fallback) return id;
     if (this.worker === undefined) this.start();
     else this.postAttach(this.attached.get(id)!);
@@ -96,6 +101,7 @@ export class Sink implements SinkLink {
       this.detachWaiters.delete(id);
     }
     this.attached.delete(id);
+    updateReopenHooks(this);
     if (this.attached.size === 0) {
       const w = this.worker;
       this.worker = undefined;
@@ -150,6 +156,34 @@ export class Sink implements SinkLink {
     }
   }
 
+  /**
+   * Has the sink close and reopen the file destinations of rings `ids` (null: all) at their
+   * paths. Resolves with the names of those that failed (the sink reported each on stderr).
+   * A sink that is starting or restarting opens every path anew: nothing to ask it then.
+   */
+  async reopen(ids: number[] | null, timeoutMs: number): Promise<string[]> {
+    if (this.fallback || this.worker === undefined || this.attached.size === 0) return [];
+    const req = this.nextReopen++;
+    const done = new Promise<string[]>((resolve) => this.reopenWaiters.set(req, resolve));
+    this.post({ type: 'reopen', req, ids });
+    // Also what keeps the process alive meanwhile: the worker is unref'd.
+    const timer = setTimeout(
+      () => this.reopenWaiters.get(req)?.([`the sink did not answer within ${timeoutMs} ms`]),
+      timeoutMs,
+    );
+    try {
+      return await done;
+    } finally {
+      clearTimeout(timer);
+      this.reopenWaiters.delete(req);
+    }
+  }
+
+  /** A sink that stops answers no reopen; the one replacing it opens every path anew. */
+  private settleReopens(): void {
+    for (const resolve of this.reopenWaiters.values()) resolve([]);
+  }
+
   /** Blocks this thread until everything published so far is written, or timeoutMs passes. */
   flushSync(timeoutMs: number): boolean {
     if (this.attached.size === 0) return true;
@@ -198,8 +232,10 @@ export class Sink implements SinkLink {
     });
     worker.on('message', (msg: FromSink) => {
       if (msg.type === 'detached') this.detachWaiters.get(msg.id)?.();
+      else if (msg.type === 'reopened') this.reopenWaiters.get(msg.req)?.(msg.failed);
     });
     worker.on('exit', (code) => {
+      this.settleReopens();
       if (this.worker !== worker) return; // terminated on purpose
       this.worker = undefined;
       this.onCrash(this.lastError ?? this.doorbell.stopReason() ?? `it exited with code ${code}`);
@@ -351,4 +387,35 @@ function updateSignalHooks(s: Sink): void {
   };
   signalHandler = handler;
   for (const sig of SIGNALS) process.on(sig, handler);
+}
+
+/** Bound on a reopen started by a signal; a sink stuck longer than this is reported anyway. */
+const SIGNAL_REOPEN_TIMEOUT_MS = 5000;
+const reopenHandlers = new Map<NodeJS.Signals, () => void>();
+
+/**
+ * One listener per signal named by some attached logger's reopenOnSignal, removed when no
+ * logger wants it any more: a process whose loggers have no file keeps Node's default
+ * behaviour on SIGHUP (it ends).
+ */
+function updateReopenHooks(s: Sink): void {
+  const wanted = new Set<NodeJS.Signals>();
+  for (const a of s.hooks())
+    if (a.hooks.reopenOnSignal !== false) wanted.add(a.hooks.reopenOnSignal);
+  for (const [sig, handler] of reopenHandlers) {
+    if (wanted.has(sig)) continue;
+    process.removeListener(sig, handler);
+    reopenHandlers.delete(sig);
+  }
+  for (const sig of wanted) {
+    if (reopenHandlers.has(sig)) continue;
+    const handler = (): void => {
+      const ids: number[] = [];
+      for (const a of s.hooks()) if (a.hooks.reopenOnSignal === sig) ids.push(a.id);
+      // The sink reports each failure on stderr with its code; nothing to add here.
+      void s.reopen(ids, SIGNAL_REOPEN_TIMEOUT_MS);
+    };
+    reopenHandlers.set(sig, handler);
+    process.on(sig, handler);
+  }
 }

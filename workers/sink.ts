@@ -17,6 +17,8 @@ const ROUND_BYTES = 1 << 20;
 interface Route {
   dest: Destination;
   chunks: Buffer[];
+  /** Lines in `chunks`, passed on to write(). */
+  records: number;
 }
 
 interface AttachedRing {
@@ -49,8 +51,31 @@ let queue: Promise<void> = Promise.resolve();
 let attachedSeq = 0;
 
 port.on('message', (msg: ToSink) => {
-  queue = queue.then(() => (msg.type === 'attach' ? attach(msg) : detach(msg.id)));
+  queue = queue.then(() => {
+    switch (msg.type) {
+      case 'attach':
+        return attach(msg);
+      case 'detach':
+        return detach(msg.id);
+      case 'reopen':
+        return reopen(msg);
+    }
+  });
 });
+
+/** Reopens the file destinations of the rings asked for, between two drain rounds: a batch
+ * is written whole to the old file or whole to the new one. What was published before the
+ * request (the producer publishes, then posts) goes to the old file: the ring is drained
+ * first, up to its capacity so that a busy producer cannot hold the reopen back. */
+function reopen(msg: Extract<ToSink, { type: 'reopen' }>): void {
+  const failed: string[] = [];
+  for (const [id, r] of rings) {
+    if (msg.ids !== null && !msg.ids.includes(id)) continue;
+    for (let taken = 0, n = 1; n > 0 && taken < r.reader.capacity; taken += n) n = drainRing(r);
+    for (const { dest } of r.routes) if (dest.reopen?.() === false) failed.push(dest.name);
+  }
+  port!.postMessage({ type: 'reopened', req: msg.req, failed } satisfies FromSink);
+}
 
 async function attach(msg: Extract<ToSink, { type: 'attach' }>): Promise<void> {
   // A destination that cannot be created throws here, ends this worker, and the producing
@@ -59,7 +84,7 @@ async function attach(msg: Extract<ToSink, { type: 'attach' }>): Promise<void> {
   ringBuffers.set(msg.id, msg.ring);
   rings.set(msg.id, {
     reader: new RingReader(msg.ring),
-    routes: dests.map((dest) => ({ dest, chunks: [] })),
+    routes: dests.map((dest) => ({ dest, chunks: [], records: 0 })),
   });
   attachedSeq = msg.seq;
   port!.postMessage({ type: 'attached', id: msg.id } satisfies FromSink);
@@ -82,6 +107,7 @@ async function detach(id: number): Promise<void> {
 
 /** Appends the lines of the current batch whose level is at least `minLevel`. */
 function routeFiltered(reader: RingReader, route: Route): void {
+  let kept = 0;
   const { payload, bytes, levelsStart, records } = reader;
   const min = route.dest.minLevel;
   let start = 0;
@@ -89,6 +115,7 @@ function routeFiltered(reader: RingReader, route: Route): void {
   for (let i = 0; i < records; i++) {
     const end = payload.indexOf(10, start) + 1;
     if (bytes[levelsStart + i]! >= min) {
+      kept++;
       if (runStart < 0) runStart = start;
     } else if (runStart >= 0) {
       route.chunks.push(payload.subarray(runStart, start));
@@ -97,6 +124,7 @@ function routeFiltered(reader: RingReader, route: Route): void {
     start = end;
   }
   if (runStart >= 0) route.chunks.push(payload.subarray(runStart, start));
+  route.records += kept;
 }
 
 let scratch = Buffer.allocUnsafe(ROUND_BYTES * 2);
@@ -117,8 +145,10 @@ function drainRing(r: AttachedRing): number {
   let taken = 0;
   while (taken < ROUND_BYTES && reader.nextBatch()) {
     for (const route of r.routes) {
-      if (route.dest.minLevel <= reader.minLevel) route.chunks.push(reader.payload);
-      else routeFiltered(reader, route);
+      if (route.dest.minLevel <= reader.minLevel) {
+        route.chunks.push(reader.payload);
+        route.records += reader.records;
+      } else routeFiltered(reader, route);
     }
     records += reader.records;
     taken += reader.payload.length;
@@ -130,8 +160,9 @@ function drainRing(r: AttachedRing): number {
     // Destinations write synchronously and keep nothing once write() returns (see
     // destinations/types.ts), so a lone chunk goes straight from shared memory, and several
     // are gathered in a reused buffer: one syscall, no allocation per round.
-    route.dest.write(chunks.length === 1 ? chunks[0]! : gather(chunks));
+    route.dest.write(chunks.length === 1 ? chunks[0]! : gather(chunks), route.records);
     chunks.length = 0;
+    route.records = 0;
   }
   reader.release(records);
   return taken;

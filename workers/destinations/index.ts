@@ -3,6 +3,7 @@
  * place the sink learns about them.
  */
 import type { DestinationSpec } from '../../src/sink-protocol.js';
+import { createFileDestination } from './file.js';
 import { createModuleDestination } from './module.js';
 import { createStreamDestination } from './stream.js';
 import type { Destination } from './types.js';
@@ -12,7 +13,8 @@ export async function createDestination(spec: DestinationSpec): Promise<Destinat
     case 'module':
       return createModuleDestination(spec);
     case 'fd':
-    case 'file':
       return createStreamDestination(spec);
+    case 'file':
+      return createFileDestination(spec);
   }
 }

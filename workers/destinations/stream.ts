@@ -1,9 +1,9 @@
 /**
- * stdout, stderr, any file descriptor, or a file path, through sonic-boom.
- * sync: the sink worker is the thread that may block on I/O, and writing synchronously is
- * what lets it release ring space only once bytes reached the OS. contentMode 'buffer': the
- * sink hands over bytes, and sonic-boom's default utf8 mode costs about 3 µs a write
- * (sonic-boom#238).
+ * stdout, stderr or any other open file descriptor, through sonic-boom. File paths are
+ * file.ts. sync: the sink worker is the thread that may block on I/O, and writing
+ * synchronously is what lets it release ring space only once bytes reached the OS.
+ * contentMode 'buffer': the sink hands over bytes, and sonic-boom's default utf8 mode costs
+ * about 3 µs a write (sonic-boom#238).
  */
 import sonicBoom, { type SonicBoom as SonicBoomClass } from 'sonic-boom';
 import type { DestinationSpec } from '../../src/sink-protocol.js';
@@ -13,25 +13,12 @@ import type { Destination } from './types.js';
 // export, which NodeNext resolution reads as the namespace: name the class explicitly.
 const SonicBoom = sonicBoom as unknown as typeof SonicBoomClass;
 
-type StreamSpec = Extract<DestinationSpec, { kind: 'fd' } | { kind: 'file' }>;
+type StreamSpec = Extract<DestinationSpec, { kind: 'fd' }>;
 
 export function createStreamDestination(spec: StreamSpec): Destination {
-  const name =
-    spec.kind === 'fd'
-      ? (['stdin', 'stdout', 'stderr'][spec.fd] ?? `fd:${spec.fd}`)
-      : `file:${spec.path}`;
-  const sonic =
-    spec.kind === 'fd'
-      ? new SonicBoom({ fd: spec.fd, sync: true, contentMode: 'buffer' })
-      : new SonicBoom({
-          dest: spec.path,
-          sync: true,
-          contentMode: 'buffer',
-          mkdir: spec.mkdir,
-          append: spec.append,
-        });
+  const sonic = new SonicBoom({ fd: spec.fd, sync: true, contentMode: 'buffer' });
   return {
-    name,
+    name: ['stdin', 'stdout', 'stderr'][spec.fd] ?? `fd:${spec.fd}`,
     minLevel: spec.minLevel,
     write(chunk) {
       sonic.write(chunk as unknown as string);
@@ -40,9 +27,8 @@ export function createStreamDestination(spec: StreamSpec): Destination {
       sonic.flushSync();
     },
     close() {
+      // Never close the process's own stdout/stderr, nor a descriptor we did not open.
       sonic.flushSync();
-      // Never close the process's own stdout/stderr.
-      if (spec.kind === 'file') sonic.destroy();
     },
   };
 }

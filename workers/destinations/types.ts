@@ -8,13 +8,17 @@ export interface Destination {
   /**
    * Writes whole NDJSON lines before returning. The buffer is only lent: it may be a view of
    * the ring or a reused scratch buffer, so copy whatever must outlive the call. A destination
-   * that sends asynchronously copies into a bounded buffer of its own here.
+   * that sends asynchronously copies into a bounded buffer of its own here. `records` is the
+   * number of lines in `chunk`, as the sink counted them from the ring's frames.
    */
-  write(chunk: Buffer): void;
+  write(chunk: Buffer, records?: number): void;
   /** Pushes out anything buffered; called when a flush is requested. Resolves once what it
    * was given has reached the OS or the peer, or has been given up on (bounded in time). */
   flush(): void | Promise<void>;
   close(): void | Promise<void>;
+  /** Closes and opens again at the same path (external rotation); false if that failed,
+   * reported and counted, and the old file is still written. Only destinations with a path. */
+  reopen?(): boolean;
   /** Counters of this destination, read for `metrics().destinations`. */
   stats?(): DestinationStats;
 }
