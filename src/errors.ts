@@ -13,6 +13,12 @@ export const ErrorCodes = {
   SINK_FALLBACK: 'RINGLOG_SINK_FALLBACK',
   /** flush() or the exit flush ran out of time; some records were not written. */
   FLUSH_TIMEOUT: 'RINGLOG_FLUSH_TIMEOUT',
+  /** A syslog destination could not connect to its server, or lost the connection; it
+   * reconnects with backoff and holds records meanwhile. */
+  SYSLOG_CONNECTION: 'RINGLOG_SYSLOG_CONNECTION',
+  /** A syslog destination gave records up: its buffer bound was reached, or it was closed
+   * with records it could not send. */
+  SYSLOG_DROPPED: 'RINGLOG_SYSLOG_DROPPED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -17,3 +17,8 @@ export {
   type TimestampOption,
   timestamps,
 } from './options.js';
+export type {
+  SyslogFacilityName,
+  SyslogOptions,
+  SyslogSeverityName,
+} from './syslog-options.js';

@@ -7,7 +7,8 @@
 export type DestinationSpec =
   | { kind: 'fd'; fd: number; minLevel: number }
   | { kind: 'file'; path: string; minLevel: number; mkdir: boolean; append: boolean }
-  | { kind: 'module'; specifier: string; options: unknown; minLevel: number };
+  | { kind: 'module'; specifier: string; options: unknown; minLevel: number }
+  | SyslogSpec;
 
 export interface SinkWorkerData {
   /** The control block (ring.ts) shared by every ring of this sink. */
@@ -28,3 +29,38 @@ export type ToSink =
 /** Destination failures are not messages: the sink counts them in the ring and reports them
  * on stderr itself, so a report survives a producer that is blocked or exiting. */
 export type FromSink = { type: 'attached'; id: number } | { type: 'detached'; id: number };
+
+/** A syslog destination, resolved and validated by src/syslog-options.ts. */
+export interface SyslogSpec {
+  kind: 'syslog';
+  minLevel: number;
+  host: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  /** 0..23. */
+  facility: number;
+  /** Static APP-NAME, or null: the record's "name" field, else the process title. */
+  appName: string | null;
+  hostname: string;
+  procid: string;
+  /** Static MSGID ('-' for none), or the record field it is taken from. */
+  msgid: { value: string } | { field: string };
+  /** Severity (0..7) for each level number 0..255. */
+  severityByLevel: number[];
+  /** SD-ID of the element carrying the record's fields. */
+  sdId: string;
+  /** Keys written as SD-PARAMs: null = every key not in excludeFields. */
+  fields: string[] | null;
+  excludeFields: string[];
+  structuredData: boolean;
+  messageKey: string;
+  /** 'msg': MSG is the record's message; 'json': MSG is the whole NDJSON line. */
+  msgFormat: 'msg' | 'json';
+  maxDatagramBytes: number;
+  bufferBytes: number;
+  bufferRecords: number;
+  reconnectInitialMs: number;
+  reconnectMaxMs: number;
+  connectTimeoutMs: number;
+  flushTimeoutMs: number;
+}

@@ -5,6 +5,7 @@
 import type { DestinationSpec } from '../../src/sink-protocol.js';
 import { createModuleDestination } from './module.js';
 import { createStreamDestination } from './stream.js';
+import { createSyslogDestination } from './syslog.js';
 import type { Destination } from './types.js';
 
 export async function createDestination(spec: DestinationSpec): Promise<Destination> {
@@ -14,5 +15,7 @@ export async function createDestination(spec: DestinationSpec): Promise<Destinat
     case 'fd':
     case 'file':
       return createStreamDestination(spec);
+    case 'syslog':
+      return createSyslogDestination(spec);
   }
 }

@@ -1,0 +1,147 @@
+/**
+ * One NDJSON line turned into one RFC 5424 message:
+ *
+ *   <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [SD-ID PARAM="VALUE" ...] MSG
+ *
+ * The line is parsed with JSON.parse: this runs in the sink worker, never on the application
+ * thread, and the record's level, time, message and fields are what the header and the
+ * STRUCTURED-DATA are made of. A line that is not a JSON object is sent whole as MSG at
+ * severity info. No BOM is written before MSG (RFC 5424 §6.4 allows MSG-ANY).
+ */
+import type { SyslogSpec } from '../../src/sink-protocol.js';
+
+const NIL = '-';
+// RFC 5424 §6.3.3: inside PARAM-VALUE, '"', '\' and ']' MUST be escaped with '\'.
+const PARAM_VALUE_ESCAPE = /["\\\]]/g;
+// SD-NAME (PARAM-NAME): PRINTUSASCII except '=', ' ', ']', '"'; at most 32 characters.
+const NOT_SD_NAME = /[^\x21\x23-\x3c\x3e-\x5c\x5e-\x7e]/g;
+const NOT_PRINTUSASCII = /[^\x21-\x7e]/g;
+const MAX_PARAM_NAME = 32;
+// `time` below this is taken as seconds since 1970 (timestamp: 'unix'), above as ms.
+const SECONDS_LIMIT = 1e11;
+
+export function escapeParamValue(s: string): string {
+  return s.replace(PARAM_VALUE_ESCAPE, '\\$&');
+}
+
+/** Each character a PARAM-NAME may not hold becomes '_', then it is cut to 32 characters;
+ * an empty key gives '' (the caller drops the param). */
+export function sanitizeParamName(key: string): string {
+  return key.replace(NOT_SD_NAME, '_').slice(0, MAX_PARAM_NAME);
+}
+
+export function sanitizeHeader(s: string, max: number): string {
+  const clean = s.replace(NOT_PRINTUSASCII, '_').slice(0, max);
+  return clean.length === 0 ? NIL : clean;
+}
+
+function paramValue(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v === undefined) return undefined;
+  // The sink's records came out of JSON.parse: JSON.stringify cannot throw on them.
+  return JSON.stringify(v);
+}
+
+/** RFC 3339 with milliseconds in UTC, or NIL for a time a 4-digit year cannot hold. */
+export function formatTimestamp(time: unknown, now: number): string {
+  let ms = now;
+  if (typeof time === 'number' && Number.isFinite(time)) {
+    ms = time < SECONDS_LIMIT ? time * 1000 : time;
+  } else if (typeof time === 'string') {
+    const parsed = Date.parse(time);
+    if (!Number.isNaN(parsed)) ms = parsed;
+  }
+  const d = new Date(ms);
+  const year = d.getUTCFullYear();
+  if (Number.isNaN(year) || year < 0 || year > 9999) return NIL;
+  return d.toISOString();
+}
+
+export type SyslogFormatter = (line: string, now: number) => string;
+
+export function createSyslogFormatter(spec: SyslogSpec): SyslogFormatter {
+  const facility8 = spec.facility * 8;
+  const { severityByLevel, sdId, fields, messageKey, msgFormat, structuredData } = spec;
+  const excluded = new Set(spec.excludeFields);
+  const hostAndAfter = ` ${spec.hostname} `;
+  const procid = spec.procid;
+  const defaultApp = sanitizeHeader(process.title.split('/').pop() ?? 'node', 48);
+  // A logger's "name" repeats on every record: keep its sanitized form.
+  let lastName = '';
+  let lastApp = defaultApp;
+  const staticMsgid = 'value' in spec.msgid ? spec.msgid.value : null;
+  const msgidField = 'field' in spec.msgid ? spec.msgid.field : '';
+
+  function appName(rec: Record<string, unknown>): string {
+    if (spec.appName !== null) return spec.appName;
+    const n = rec.name;
+    if (typeof n !== 'string' || n.length === 0) return defaultApp;
+    if (n !== lastName) {
+      lastName = n;
+      lastApp = sanitizeHeader(n, 48);
+    }
+    return lastApp;
+  }
+
+  function msgid(rec: Record<string, unknown>): string {
+    if (staticMsgid !== null) return staticMsgid;
+    const v = rec[msgidField];
+    if (typeof v === 'string' && v.length > 0) return sanitizeHeader(v, 32);
+    if (typeof v === 'number' || typeof v === 'boolean') return sanitizeHeader(String(v), 32);
+    return NIL;
+  }
+
+  function param(key: string, v: unknown): string {
+    const value = paramValue(v);
+    if (value === undefined) return '';
+    const name = sanitizeParamName(key);
+    if (name.length === 0) return '';
+    return ` ${name}="${escapeParamValue(value)}"`;
+  }
+
+  function sd(rec: Record<string, unknown>): string {
+    if (!structuredData) return NIL;
+    let params = '';
+    if (fields !== null) {
+      for (const k of fields) if (Object.hasOwn(rec, k)) params += param(k, rec[k]);
+    } else {
+      for (const k in rec) if (!excluded.has(k)) params += param(k, rec[k]);
+    }
+    return params.length === 0 ? NIL : `[${sdId}${params}]`;
+  }
+
+  return (line, now) => {
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      rec = undefined;
+    }
+    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
+      return `<${facility8 + 6}>1 ${formatTimestamp(undefined, now)}${hostAndAfter}${defaultApp} ${procid} ${staticMsgid ?? NIL} - ${line}`;
+    }
+    const r = rec as Record<string, unknown>;
+    const level = r.level;
+    const severity =
+      typeof level === 'number' && level >= 0 && level <= 255
+        ? severityByLevel[Math.floor(level)]!
+        : 6;
+    let msg: string | undefined;
+    if (msgFormat === 'json') msg = line;
+    else {
+      const m = r[messageKey];
+      msg = typeof m === 'string' ? m : m === undefined ? undefined : JSON.stringify(m);
+    }
+    const head = `<${facility8 + severity}>1 ${formatTimestamp(r.time, now)}${hostAndAfter}${appName(r)} ${procid} ${msgid(r)} ${sd(r)}`;
+    return msg === undefined ? head : `${head} ${msg}`;
+  };
+}
+
+/** The longest prefix of `buf` within `max` bytes that does not cut a UTF-8 sequence. */
+export function truncateUtf8(buf: Buffer, max: number): Buffer {
+  if (buf.length <= max) return buf;
+  let end = max;
+  // Step back over continuation bytes (10xxxxxx) to the start of the cut character.
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+  return buf.subarray(0, end);
+}
