@@ -126,6 +126,9 @@ describe('syslog destination over TCP (octet counting)', () => {
     expect(stderr.join('')).toMatch(
       /30 records dropped: the buffer is full .*RINGLOG_SYSLOG_DROPPED/,
     );
+    expect(stderr.join('')).toMatch(
+      /flush gave up after flushTimeoutMs=100 with 50 records not yet handed to 127\.0\.0\.1:\d+ \(not connected\); they stay queued \[RINGLOG_FLUSH_TIMEOUT\]/,
+    );
     const late = await startTcpReceiver(port);
     try {
       await waitFor(() => d.stats().written === 50, 5000, 'the held records');

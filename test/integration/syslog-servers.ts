@@ -67,7 +67,7 @@ module(load="imtcp")
 module(load="imudp")
 module(load="mmpstrucdata")
 input(type="imtcp" address="127.0.0.1" port="${port}")
-input(type="imudp" address="127.0.0.1" port="${port}")
+input(type="imudp" address="127.0.0.1" port="${port}" rcvBufSize="4m")
 template(name="ringlog_json" type="list") {
   constant(value="{")
   ${p('severity', 'syslogseverity')} constant(value=",")
@@ -167,7 +167,10 @@ export function createServerFor(kind: SyslogServer['kind']): Promise<SyslogServe
     function received(app: string): Received[] {
       if (!existsSync(out)) return [];
       const rows: Received[] = [];
-      for (const line of readFileSync(out, 'utf8').split('\n')) {
+      const lines = readFileSync(out, 'utf8').split('\n');
+      // The last piece follows the last newline: empty, or a line the server is still writing.
+      lines.pop();
+      for (const line of lines) {
         if (line.length === 0) continue;
         const r = parseLine(kind, line);
         if (r.app === app) rows.push(r);

@@ -16,6 +16,7 @@ import { lookup } from 'node:dns/promises';
 import { connect, isIP, type Socket } from 'node:net';
 import { ErrorCodes } from '../../src/errors.js';
 import type { SyslogSpec } from '../../src/sink-protocol.js';
+import { FrameQueue } from './frame-queue.js';
 import { reportDestinationError } from './report.js';
 import { createSyslogFormatter, truncateUtf8 } from './syslog-format.js';
 import type { Destination, DestinationStats } from './types.js';
@@ -25,6 +26,7 @@ import type { Destination, DestinationStats } from './types.js';
 const MAX_WRITE_BYTES = 256 << 10;
 // UDP datagrams handed to the socket and not yet confirmed.
 const MAX_UDP_IN_FLIGHT = 64;
+const KEEPALIVE_MS = 10_000;
 // close() waits this long for the TCP connection to finish closing before destroying it.
 const CLOSE_WAIT_MS = 1000;
 
@@ -42,10 +44,8 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
   const format = createSyslogFormatter(spec);
   const tcp = spec.protocol === 'tcp';
 
-  // Frames not yet handed to the socket: queue[head..].
-  let queue: Buffer[] = [];
-  let head = 0;
-  let queuedBytes = 0;
+  // Frames not yet handed to the socket.
+  const queue = new FrameQueue();
   // Handed to the socket, callback pending. TCP: one write at a time.
   let inFlight: Buffer[] | null = null;
   let inFlightBytes = 0;
@@ -62,9 +62,8 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
 
   const stats: SyslogStats = { written: 0, dropped: 0, errors: 0, buffered: 0, truncated: 0 };
 
-  const held = (): number =>
-    queue.length - head + (inFlight === null ? 0 : inFlight.length) + udpInFlight;
-  const heldBytes = (): number => queuedBytes + inFlightBytes;
+  const held = (): number => queue.length + (inFlight === null ? 0 : inFlight.length) + udpInFlight;
+  const heldBytes = (): number => queue.bytes + inFlightBytes;
 
   function settleFlushes(): void {
     if (held() !== 0 || flushWaiters.length === 0) return;
@@ -121,9 +120,7 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
   /** Puts frames that were in flight back at the front of the queue. */
   function requeueInFlight(): void {
     if (inFlight === null) return;
-    queue = inFlight.concat(queue.slice(head));
-    head = 0;
-    queuedBytes += inFlightBytes;
+    queue.unshift(inFlight);
     inFlight = null;
     inFlightBytes = 0;
   }
@@ -132,6 +129,11 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
     const s = connect({ host: spec.host, port: spec.port });
     socket = s;
     s.setNoDelay(true);
+    // A server that vanishes without closing (host down, cable out) is noticed by keepalive
+    // probes, not only when the kernel's send buffer fills.
+    s.setKeepAlive(true, KEEPALIVE_MS);
+    // Syslog servers send nothing back; read (and discard) anyway so that their FIN is seen.
+    s.resume();
     let failed = false;
     const timer = setTimeout(() => {
       s.destroy(new Error(`no connection within connectTimeoutMs=${spec.connectTimeoutMs}`));
@@ -205,30 +207,9 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
     else openUdp();
   }
 
-  function takeFrames(maxBytes: number): Buffer[] {
-    const frames: Buffer[] = [];
-    let bytes = 0;
-    while (head < queue.length) {
-      const f = queue[head]!;
-      if (frames.length > 0 && bytes + f.length > maxBytes) break;
-      frames.push(f);
-      bytes += f.length;
-      head++;
-    }
-    queuedBytes -= bytes;
-    if (head === queue.length) {
-      queue = [];
-      head = 0;
-    } else if (head > 4096 && head * 2 > queue.length) {
-      queue = queue.slice(head);
-      head = 0;
-    }
-    return frames;
-  }
-
   function pumpTcp(s: Socket): void {
-    if (inFlight !== null || head === queue.length) return;
-    const frames = takeFrames(MAX_WRITE_BYTES);
+    if (inFlight !== null || queue.length === 0) return;
+    const frames = queue.take(MAX_WRITE_BYTES);
     let bytes = 0;
     for (const f of frames) bytes += f.length;
     inFlight = frames;
@@ -246,8 +227,8 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
   }
 
   function pumpUdp(u: UdpSocket): void {
-    while (udpInFlight < MAX_UDP_IN_FLIGHT && head < queue.length) {
-      const [frame] = takeFrames(0) as [Buffer];
+    while (udpInFlight < MAX_UDP_IN_FLIGHT && queue.length > 0) {
+      const [frame] = queue.take(0) as [Buffer];
       udpInFlight++;
       inFlightBytes += frame.length;
       u.send(frame, spec.port, udpAddress, (err) => {
@@ -286,7 +267,16 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
     pump();
     if (held() === 0) return;
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, spec.flushTimeoutMs);
+      const timer = setTimeout(() => {
+        // At exit this is the last word on these records: the process may end right after.
+        // Its own code, so that a connection report of the last seconds does not hold it back.
+        reportDestinationError(
+          name,
+          ErrorCodes.FLUSH_TIMEOUT,
+          `flush gave up after flushTimeoutMs=${spec.flushTimeoutMs} with ${held()} records not yet handed to ${spec.host}:${spec.port} (${state === 'open' ? 'the server is slow' : 'not connected'}); they stay queued`,
+        );
+        done();
+      }, spec.flushTimeoutMs);
       function done(): void {
         clearTimeout(timer);
         flushWaiters = flushWaiters.filter((w) => w !== done);
@@ -320,7 +310,6 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
           continue;
         }
         queue.push(frame);
-        queuedBytes += frame.length;
       }
       if (dropped > 0) {
         dropRecords(
@@ -343,9 +332,7 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
       const left = held() - udpInFlight;
       if (left > 0)
         dropRecords(left, `closed with records not handed to ${spec.host}:${spec.port}`);
-      queue = [];
-      head = 0;
-      queuedBytes = 0;
+      queue.clear();
       inFlight = null;
       inFlightBytes = 0;
       const s = socket;
