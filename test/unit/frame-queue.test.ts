@@ -1,17 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameQueue } from '../../workers/destinations/frame-queue.js';
+import { type Entry, FrameQueue } from '../../workers/destinations/frame-queue.js';
+
+const text = (es: Entry[]) => es.map((e) => `${e.buf}/${e.records}`);
 
 describe('FrameQueue', () => {
-  it('takes frames in order up to a byte budget, at least one', () => {
+  it('takes entries in order up to a byte budget, at least one, counting records', () => {
     const q = new FrameQueue();
-    for (const s of ['aa', 'bbb', 'c', 'dddd']) q.push(Buffer.from(s));
-    expect(q.bytes).toBe(10);
-    expect(q.take(5).map(String)).toEqual(['aa', 'bbb']);
-    expect(q.take(0).map(String)).toEqual(['c']);
-    expect(q.take(1).map(String)).toEqual(['dddd']);
-    expect(q.take(100)).toEqual([]);
-    expect([q.length, q.bytes]).toEqual([0, 0]);
+    q.push(Buffer.from('aa'), 2);
+    q.push(Buffer.from('bbb'), 1);
+    q.push(Buffer.from('c'), 1);
+    q.push(Buffer.from('dddd'), 3);
+    expect([q.records, q.bytes]).toEqual([7, 10]);
+    expect(text(q.take(5))).toEqual(['aa/2', 'bbb/1']);
+    expect([q.records, q.bytes]).toEqual([4, 5]);
+    expect(text(q.take(0))).toEqual(['c/1']);
+    const last = q.take(1);
+    expect(text(last)).toEqual(['dddd/3']);
+    expect(q.isEmpty).toBe(true);
+    q.unshift(last);
+    expect([q.records, q.bytes, q.isEmpty]).toEqual([3, 4, false]);
   });
 
   it('property: pushes, takes and put-backs keep order and counts, across compaction', () => {
@@ -27,35 +35,36 @@ describe('FrameQueue', () => {
         ),
         (ops) => {
           const q = new FrameQueue();
-          let model: Buffer[] = [];
+          let model: Entry[] = [];
           let next = 0;
           for (const { op, n } of ops) {
             if (op === 'push') {
               for (let k = 0; k < n; k++) {
-                const b = Buffer.from(String(next++));
-                q.push(b);
-                model.push(b);
+                const e = { buf: Buffer.from(String(next)), records: (next % 3) + 1 };
+                next++;
+                q.push(e.buf, e.records);
+                model.push(e);
               }
             } else {
               const taken = q.take(n);
               let bytes = 0;
               let count = 0;
-              for (const f of model) {
-                if (count > 0 && bytes + f.length > n) break;
-                bytes += f.length;
+              for (const e of model) {
+                if (count > 0 && bytes + e.buf.length > n) break;
+                bytes += e.buf.length;
                 count++;
               }
-              expect(taken).toEqual(model.slice(0, count));
+              expect(text(taken)).toEqual(text(model.slice(0, count)));
               model = model.slice(count);
               if (op === 'back') {
                 q.unshift(taken);
                 model = taken.concat(model);
               }
             }
-            expect(q.length).toBe(model.length);
-            expect(q.bytes).toBe(model.reduce((a, b) => a + b.length, 0));
+            expect(q.records).toBe(model.reduce((a, e) => a + e.records, 0));
+            expect(q.bytes).toBe(model.reduce((a, e) => a + e.buf.length, 0));
           }
-          expect(q.take(Number.MAX_SAFE_INTEGER)).toEqual(model);
+          expect(text(q.take(Number.MAX_SAFE_INTEGER))).toEqual(text(model));
         },
       ),
       { numRuns: 100 },

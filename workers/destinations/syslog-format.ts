@@ -17,11 +17,15 @@ const PARAM_VALUE_ESCAPE = /["\\\]]/g;
 const NOT_SD_NAME = /[^\x21\x23-\x3c\x3e-\x5c\x5e-\x7e]/g;
 const NOT_PRINTUSASCII = /[^\x21-\x7e]/g;
 const MAX_PARAM_NAME = 32;
+const MAX_CACHED_KEYS = 4096;
 // `time` below this is taken as seconds since 1970 (timestamp: 'unix'), above as ms.
 const SECONDS_LIMIT = 1e11;
 
+const NEEDS_ESCAPE = /["\\\]]/;
+
 export function escapeParamValue(s: string): string {
-  return s.replace(PARAM_VALUE_ESCAPE, '\\$&');
+  // Most values need no escape: a test without the g flag is ~5x cheaper than a replace.
+  return NEEDS_ESCAPE.test(s) ? s.replace(PARAM_VALUE_ESCAPE, '\\$&') : s;
 }
 
 /** Each character a PARAM-NAME may not hold becomes '_', then it is cut to 32 characters;
@@ -37,10 +41,15 @@ export function sanitizeHeader(s: string, max: number): string {
 
 function paramValue(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v === undefined) return undefined;
   // The sink's records came out of JSON.parse: JSON.stringify cannot throw on them.
   return JSON.stringify(v);
 }
+
+// Records come many to a millisecond: the text of the last one is kept.
+let lastMs = Number.NaN;
+let lastText = NIL;
 
 /** RFC 3339 with milliseconds in UTC, or NIL for a time a 4-digit year cannot hold. */
 export function formatTimestamp(time: unknown, now: number): string {
@@ -51,10 +60,12 @@ export function formatTimestamp(time: unknown, now: number): string {
     const parsed = Date.parse(time);
     if (!Number.isNaN(parsed)) ms = parsed;
   }
+  if (ms === lastMs) return lastText;
   const d = new Date(ms);
   const year = d.getUTCFullYear();
-  if (Number.isNaN(year) || year < 0 || year > 9999) return NIL;
-  return d.toISOString();
+  lastMs = ms;
+  lastText = Number.isNaN(year) || year < 0 || year > 9999 ? NIL : d.toISOString();
+  return lastText;
 }
 
 export type SyslogFormatter = (line: string, now: number) => string;
@@ -91,12 +102,21 @@ export function createSyslogFormatter(spec: SyslogSpec): SyslogFormatter {
     return NIL;
   }
 
+  // Record keys repeat from record to record: ' name="' per key, bounded like the
+  // serializer's key cache.
+  const paramPrefixes = new Map<string, string>();
+
   function param(key: string, v: unknown): string {
     const value = paramValue(v);
     if (value === undefined) return '';
-    const name = sanitizeParamName(key);
-    if (name.length === 0) return '';
-    return ` ${name}="${escapeParamValue(value)}"`;
+    let prefix = paramPrefixes.get(key);
+    if (prefix === undefined) {
+      const name = sanitizeParamName(key);
+      prefix = name.length === 0 ? '' : ` ${name}="`;
+      if (paramPrefixes.size < MAX_CACHED_KEYS) paramPrefixes.set(key, prefix);
+    }
+    if (prefix.length === 0) return '';
+    return `${prefix}${escapeParamValue(value)}"`;
   }
 
   function sd(rec: Record<string, unknown>): string {

@@ -16,7 +16,7 @@ import { lookup } from 'node:dns/promises';
 import { connect, isIP, type Socket } from 'node:net';
 import { ErrorCodes } from '../../src/errors.js';
 import type { SyslogSpec } from '../../src/sink-protocol.js';
-import { FrameQueue } from './frame-queue.js';
+import { type Entry, FrameQueue } from './frame-queue.js';
 import { reportDestinationError } from './report.js';
 import { createSyslogFormatter, truncateUtf8 } from './syslog-format.js';
 import type { Destination, DestinationStats } from './types.js';
@@ -47,7 +47,8 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
   // Frames not yet handed to the socket.
   const queue = new FrameQueue();
   // Handed to the socket, callback pending. TCP: one write at a time.
-  let inFlight: Buffer[] | null = null;
+  let inFlight: Entry[] | null = null;
+  let inFlightRecords = 0;
   let inFlightBytes = 0;
   let udpInFlight = 0;
 
@@ -62,7 +63,7 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
 
   const stats: SyslogStats = { written: 0, dropped: 0, errors: 0, buffered: 0, truncated: 0 };
 
-  const held = (): number => queue.length + (inFlight === null ? 0 : inFlight.length) + udpInFlight;
+  const held = (): number => queue.records + inFlightRecords + udpInFlight;
   const heldBytes = (): number => queue.bytes + inFlightBytes;
 
   function settleFlushes(): void {
@@ -72,12 +73,8 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
     for (const w of waiters) w();
   }
 
-  function encode(line: string, now: number): Buffer {
-    const msg = Buffer.from(format(line, now));
-    if (tcp) {
-      const prefix = Buffer.from(`${msg.length} `);
-      return Buffer.concat([prefix, msg], prefix.length + msg.length);
-    }
+  function encodeDatagram(text: string): Buffer {
+    const msg = Buffer.from(text);
     if (msg.length > spec.maxDatagramBytes) {
       stats.truncated++;
       return truncateUtf8(msg, spec.maxDatagramBytes);
@@ -122,6 +119,7 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
     if (inFlight === null) return;
     queue.unshift(inFlight);
     inFlight = null;
+    inFlightRecords = 0;
     inFlightBytes = 0;
   }
 
@@ -208,18 +206,30 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
   }
 
   function pumpTcp(s: Socket): void {
-    if (inFlight !== null || queue.length === 0) return;
-    const frames = queue.take(MAX_WRITE_BYTES);
+    if (inFlight !== null || queue.isEmpty) return;
+    const entries = queue.take(MAX_WRITE_BYTES);
     let bytes = 0;
-    for (const f of frames) bytes += f.length;
-    inFlight = frames;
+    let records = 0;
+    for (const e of entries) {
+      bytes += e.buf.length;
+      records += e.records;
+    }
+    inFlight = entries;
+    inFlightRecords = records;
     inFlightBytes = bytes;
-    const chunk = frames.length === 1 ? frames[0]! : Buffer.concat(frames, bytes);
+    const chunk =
+      entries.length === 1
+        ? entries[0]!.buf
+        : Buffer.concat(
+            entries.map((e) => e.buf),
+            bytes,
+          );
     s.write(chunk, (err) => {
       // After an error or a close, requeueInFlight() already took these frames back.
-      if (err || inFlight !== frames) return;
-      stats.written += frames.length;
+      if (err || inFlight !== entries) return;
+      stats.written += records;
       inFlight = null;
+      inFlightRecords = 0;
       inFlightBytes = 0;
       pump();
       settleFlushes();
@@ -227,20 +237,21 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
   }
 
   function pumpUdp(u: UdpSocket): void {
-    while (udpInFlight < MAX_UDP_IN_FLIGHT && queue.length > 0) {
-      const [frame] = queue.take(0) as [Buffer];
+    while (udpInFlight < MAX_UDP_IN_FLIGHT && !queue.isEmpty) {
+      // UDP entries hold one datagram each.
+      const { buf } = queue.take(0)[0]!;
       udpInFlight++;
-      inFlightBytes += frame.length;
-      u.send(frame, spec.port, udpAddress, (err) => {
+      inFlightBytes += buf.length;
+      u.send(buf, spec.port, udpAddress, (err) => {
         udpInFlight--;
-        inFlightBytes -= frame.length;
+        inFlightBytes -= buf.length;
         if (err) {
           stats.errors++;
           stats.dropped++;
           reportDestinationError(
             name,
             ErrorCodes.SYSLOG_DROPPED,
-            `a datagram of ${frame.length} bytes could not be sent (${err.message})`,
+            `a datagram of ${buf.length} bytes could not be sent (${err.message})`,
           );
         } else stats.written++;
         pump();
@@ -296,21 +307,43 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
       const lines = chunk.toString('utf8').split('\n');
       const now = Date.now();
       let dropped = 0;
+      // TCP: the frames of this call joined in one string, encoded once.
+      let batch = '';
+      let batchRecords = 0;
+      let records = held();
+      let bytes = heldBytes();
       // The last element is what follows the final newline: empty for whole lines.
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]!;
         if (line.length === 0) continue;
-        if (closing) {
+        if (closing || records >= spec.bufferRecords) {
           dropped++;
           continue;
         }
-        const frame = encode(line, now);
-        if (held() >= spec.bufferRecords || heldBytes() + frame.length > spec.bufferBytes) {
-          dropped++;
-          continue;
+        const text = format(line, now);
+        if (tcp) {
+          const len = Buffer.byteLength(text);
+          const frame = `${len} ${text}`;
+          const frameBytes = len + frame.length - text.length;
+          if (bytes + frameBytes > spec.bufferBytes) {
+            dropped++;
+            continue;
+          }
+          batch += frame;
+          batchRecords++;
+          bytes += frameBytes;
+        } else {
+          const d = encodeDatagram(text);
+          if (bytes + d.length > spec.bufferBytes) {
+            dropped++;
+            continue;
+          }
+          queue.push(d, 1);
+          bytes += d.length;
         }
-        queue.push(frame);
+        records++;
       }
+      if (batchRecords > 0) queue.push(Buffer.from(batch), batchRecords);
       if (dropped > 0) {
         dropRecords(
           dropped,
@@ -334,6 +367,7 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
         dropRecords(left, `closed with records not handed to ${spec.host}:${spec.port}`);
       queue.clear();
       inFlight = null;
+      inFlightRecords = 0;
       inFlightBytes = 0;
       const s = socket;
       if (s !== null) {
