@@ -164,6 +164,10 @@ describe('syslog destination over UDP', () => {
     const cut = rx.messages[200]!;
     expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(600);
     expect(cut).not.toContain('\ufffd');
+    // The field did not fit: STRUCTURED-DATA gave way, the header and MSG stayed well-formed.
+    const m = parseSyslog(cut);
+    expect(m.sd.size).toBe(0);
+    expect(m.msg).toBe('record 200');
     await d.close();
     await rx.stop();
   });

@@ -103,6 +103,43 @@ describe.each(['rsyslog', 'syslog-ng'] as const)('syslog destination with a real
     expectFixtureRecords(rows, n);
   });
 
+  it('UDP: a record over maxDatagramBytes arrives cut and still well-formed', async () => {
+    const app = `cut-${kind}`;
+    const d = createSyslogDestination(
+      resolveSyslogDestination(
+        levels,
+        {
+          type: 'syslog',
+          protocol: 'udp',
+          port: server.port,
+          appName: app,
+          maxDatagramBytes: 1024,
+        },
+        'destination',
+        0,
+      ),
+    );
+    const rec = (i: number, o: object) =>
+      `${JSON.stringify({ level: 50, time: Date.now(), i, ...o })}\n`;
+    d.write(
+      Buffer.from(
+        rec(0, { k: 'a]"\\', msg: 'ü'.repeat(2000) }) +
+          rec(1, { big: 'x'.repeat(3000), msg: 'kept' }),
+      ),
+    );
+    await d.flush();
+    expect(d.stats()).toMatchObject({ written: 2, truncated: 2 });
+    await waitFor(() => server.received(app).length >= 2, 10_000, 'two datagrams');
+    const [a, b] = server.received(app);
+    expect(a!.severity).toBe(3);
+    expect(a!.sd[SD]).toEqual({ i: '0', k: 'a]"\\' });
+    expect(a!.msg.length).toBeGreaterThan(300);
+    expect('ü'.repeat(2000).startsWith(a!.msg)).toBe(true);
+    expect(b!.sd).toEqual({});
+    expect(b!.msg).toBe('kept');
+    await d.close();
+  });
+
   it('a server restart in the middle of a run: records sent while it is down are held and delivered after the reconnect', async () => {
     const app = `restart-${kind}`;
     const reports: string[] = [];

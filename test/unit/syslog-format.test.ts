@@ -5,6 +5,7 @@ import { resolveSyslogDestination } from '../../src/syslog-options.js';
 import {
   createSyslogFormatter,
   escapeParamValue,
+  fitDatagram,
   formatTimestamp,
   sanitizeParamName,
   truncateUtf8,
@@ -130,6 +131,29 @@ describe('RFC 5424 message from an NDJSON line', () => {
     expect(formatTimestamp('2024-02-29T01:02:03.004+02:00', NOW)).toBe('2024-02-28T23:02:03.004Z');
     expect(formatTimestamp(undefined, NOW)).toBe('2026-11-30T12:00:00.005Z');
     expect(formatTimestamp(1e15, NOW)).toBe('-');
+  });
+
+  it('fits a datagram: MSG is cut first, then STRUCTURED-DATA gives way, never mid-character', () => {
+    const f = createSyslogFormatter(spec({ hostname: 'h', appName: 'a', procid: 1 }));
+    const line = JSON.stringify({ level: 30, time: NOW, k: 'v"]', msg: 'é'.repeat(400) });
+    const text = f(line, NOW);
+    const whole = parseSyslog(text);
+    const cut = fitDatagram(f, text, 500);
+    expect(cut.length).toBeLessThanOrEqual(500);
+    expect(cut.length).toBeGreaterThan(497);
+    const m = parseSyslog(cut.toString());
+    expect(m.sd).toEqual(whole.sd);
+    expect(whole.msg!.startsWith(m.msg!)).toBe(true);
+    expect(m.msg).not.toContain('\ufffd');
+    // STRUCTURED-DATA larger than the datagram: dropped whole, the header and MSG kept.
+    const big = f(JSON.stringify({ level: 30, time: NOW, k: 'x'.repeat(600), msg: 'hello' }), NOW);
+    const m2 = parseSyslog(fitDatagram(f, big, 480).toString());
+    expect(m2.sd.size).toBe(0);
+    expect(m2.msg).toBe('hello');
+    expect(m2.appName).toBe('a');
+    // No MSG at all.
+    const noMsg = f(JSON.stringify({ level: 30, time: NOW, k: 'x'.repeat(600) }), NOW);
+    expect(parseSyslog(fitDatagram(f, noMsg, 480).toString()).msg).toBeUndefined();
   });
 
   it('truncates UTF-8 without cutting a character', () => {

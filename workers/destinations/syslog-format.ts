@@ -68,7 +68,11 @@ export function formatTimestamp(time: unknown, now: number): string {
   return lastText;
 }
 
-export type SyslogFormatter = (line: string, now: number) => string;
+/** Formats one line. `parts` tells where, in the last message formatted, STRUCTURED-DATA
+ * and MSG start (character offsets; msgStart is the length when there is no MSG). */
+export type SyslogFormatter = ((line: string, now: number) => string) & {
+  readonly parts: { sdStart: number; msgStart: number };
+};
 
 export function createSyslogFormatter(spec: SyslogSpec): SyslogFormatter {
   const facility8 = spec.facility * 8;
@@ -130,7 +134,9 @@ export function createSyslogFormatter(spec: SyslogSpec): SyslogFormatter {
     return params.length === 0 ? NIL : `[${sdId}${params}]`;
   }
 
-  return (line, now) => {
+  const parts = { sdStart: 0, msgStart: 0 };
+
+  const format = (line: string, now: number): string => {
     let rec: unknown;
     try {
       rec = JSON.parse(line);
@@ -138,7 +144,10 @@ export function createSyslogFormatter(spec: SyslogSpec): SyslogFormatter {
       rec = undefined;
     }
     if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
-      return `<${facility8 + 6}>1 ${formatTimestamp(undefined, now)}${hostAndAfter}${defaultApp} ${procid} ${staticMsgid ?? NIL} - ${line}`;
+      const head = `<${facility8 + 6}>1 ${formatTimestamp(undefined, now)}${hostAndAfter}${defaultApp} ${procid} ${staticMsgid ?? NIL} `;
+      parts.sdStart = head.length;
+      parts.msgStart = head.length + 2;
+      return `${head}- ${line}`;
     }
     const r = rec as Record<string, unknown>;
     const level = r.level;
@@ -152,9 +161,32 @@ export function createSyslogFormatter(spec: SyslogSpec): SyslogFormatter {
       const m = r[messageKey];
       msg = typeof m === 'string' ? m : m === undefined ? undefined : JSON.stringify(m);
     }
-    const head = `<${facility8 + severity}>1 ${formatTimestamp(r.time, now)}${hostAndAfter}${appName(r)} ${procid} ${msgid(r)} ${sd(r)}`;
-    return msg === undefined ? head : `${head} ${msg}`;
+    const header = `<${facility8 + severity}>1 ${formatTimestamp(r.time, now)}${hostAndAfter}${appName(r)} ${procid} ${msgid(r)} `;
+    const head = header + sd(r);
+    parts.sdStart = header.length;
+    if (msg === undefined) {
+      parts.msgStart = head.length;
+      return head;
+    }
+    parts.msgStart = head.length + 1;
+    return `${head} ${msg}`;
   };
+  return Object.assign(format, { parts });
+}
+
+/**
+ * `text` (just formatted by `f`) within `max` bytes: MSG is cut first (never inside a UTF-8
+ * character); if the header and STRUCTURED-DATA alone do not fit, STRUCTURED-DATA becomes '-'
+ * so the message stays well-formed, and only a header longer than `max` is itself cut.
+ */
+export function fitDatagram(f: SyslogFormatter, text: string, max: number): Buffer {
+  const buf = Buffer.from(text);
+  if (buf.length <= max) return buf;
+  const { sdStart, msgStart } = f.parts;
+  if (Buffer.byteLength(text.slice(0, msgStart)) < max) return truncateUtf8(buf, max);
+  const msg = msgStart < text.length ? text.slice(msgStart) : undefined;
+  const noSd = `${text.slice(0, sdStart)}-${msg === undefined ? '' : ` ${msg}`}`;
+  return truncateUtf8(Buffer.from(noSd), max);
 }
 
 /** The longest prefix of `buf` within `max` bytes that does not cut a UTF-8 sequence. */

@@ -18,7 +18,7 @@ import { ErrorCodes } from '../../src/errors.js';
 import type { SyslogSpec } from '../../src/sink-protocol.js';
 import { type Entry, FrameQueue } from './frame-queue.js';
 import { reportDestinationError } from './report.js';
-import { createSyslogFormatter, truncateUtf8 } from './syslog-format.js';
+import { createSyslogFormatter, fitDatagram } from './syslog-format.js';
 import type { Destination, DestinationStats } from './types.js';
 
 // One TCP write carries up to this many bytes of frames: hundreds of records per syscall,
@@ -74,12 +74,10 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
   }
 
   function encodeDatagram(text: string): Buffer {
-    const msg = Buffer.from(text);
-    if (msg.length > spec.maxDatagramBytes) {
-      stats.truncated++;
-      return truncateUtf8(msg, spec.maxDatagramBytes);
-    }
-    return msg;
+    const d = Buffer.from(text);
+    if (d.length <= spec.maxDatagramBytes) return d;
+    stats.truncated++;
+    return fitDatagram(format, text, spec.maxDatagramBytes);
   }
 
   function failConnection(what: string, err: unknown): void {
