@@ -198,6 +198,20 @@ describe('syslog through createLogger and the sink worker', () => {
     }
   });
 
+  it('a process whose server is not there exits after the bounded flush and says how many records it held', async () => {
+    const port = await freePort();
+    const r = await runFixture('syslog-logger.mjs', [
+      JSON.stringify({ type: 'syslog', port, flushTimeoutMs: 500 }),
+      '100',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.ms).toBeLessThan(4000);
+    expect(r.stderr).toMatch(/cannot connect to 127\.0\.0\.1:\d+ .*\[RINGLOG_SYSLOG_CONNECTION\]/);
+    expect(r.stderr).toMatch(
+      /flush gave up after flushTimeoutMs=500 with 102 records not yet handed to 127\.0\.0\.1:\d+ \(not connected\); they stay queued \[RINGLOG_FLUSH_TIMEOUT\]/,
+    );
+  });
+
   it('rejects a bad syslog option at createLogger()', async () => {
     const r = await runFixture('syslog-logger.mjs', [
       JSON.stringify({ type: 'syslog', protocol: 'sctp' }),
