@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,8 +87,17 @@ action(type="omfile" file="${dir}/out.jsonl" template="ringlog_json")
 `;
 }
 
+/** The unpacked syslog-ng's version ("3.38"): its module directory is named after it. */
+function syslogNgVersion(): string {
+  const dirs = readdirSync(join(SYSLOG_NG_DIR, 'usr/lib/syslog-ng')).filter((d) =>
+    /^\d+\.\d+$/.test(d),
+  );
+  if (dirs.length !== 1) throw new Error(`expected one module directory in ${SYSLOG_NG_DIR}`);
+  return dirs[0]!;
+}
+
 function syslogNgConfig(dir: string, port: number): string {
-  return `@version: 3.38
+  return `@version: ${syslogNgVersion()}
 options { stats_freq(0); keep_hostname(yes); frac_digits(3); log_msg_size(65536); };
 source s_ringlog {
   syslog(ip("127.0.0.1") port(${port}) transport("tcp") max_connections(100));
@@ -111,7 +120,7 @@ function command(kind: SyslogServer['kind'], dir: string): [string, string[], No
     [
       '-F',
       '--no-caps',
-      `--module-path=${join(root, 'usr/lib/syslog-ng/3.38')}`,
+      `--module-path=${join(root, 'usr/lib/syslog-ng', syslogNgVersion())}`,
       '-f',
       join(dir, 'server.conf'),
       '-R',
