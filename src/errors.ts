@@ -17,6 +17,12 @@ export const ErrorCodes = {
   REOPEN_FAILED: 'RINGLOG_REOPEN_FAILED',
   /** A file destination could not rotate, compress or prune; nothing written is lost. */
   ROTATE_FAILED: 'RINGLOG_ROTATE_FAILED',
+  /** A syslog destination could not connect to its server, or lost the connection; it
+   * reconnects with backoff and holds records meanwhile. */
+  SYSLOG_CONNECTION: 'RINGLOG_SYSLOG_CONNECTION',
+  /** A syslog destination gave records up: its buffer bound was reached, or it was closed
+   * with records it could not send. */
+  SYSLOG_DROPPED: 'RINGLOG_SYSLOG_DROPPED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

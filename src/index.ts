@@ -29,3 +29,8 @@ export {
 } from './options.js';
 export type { SamplingOptions } from './sampling.js';
 export { type LazyValue, lazy } from './serialize.js';
+export type {
+  SyslogFacilityName,
+  SyslogOptions,
+  SyslogSeverityName,
+} from './syslog-options.js';

@@ -19,6 +19,7 @@ import { isValidRingBytes, MAX_RING_BYTES, MIN_RING_BYTES } from './ring.js';
 import type { SamplingOptions } from './sampling.js';
 import { DEFAULT_LIMITS, type SerializeLimits } from './serialize.js';
 import type { DestinationSpec } from './sink-protocol.js';
+import { resolveSyslogDestination, type SyslogOptions } from './syslog-options.js';
 
 export type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
@@ -32,7 +33,8 @@ export type DestinationOptions =
       module: string;
       options?: unknown;
       level?: string | number;
-    };
+    }
+  | SyslogOptions;
 
 /** `'stdout' | 'stderr'`, a file path, a file descriptor, or full destination options. */
 export type DestinationInput = 'stdout' | 'stderr' | string | number | DestinationOptions;
@@ -207,12 +209,14 @@ function resolveDestination(table: LevelTable, d: unknown, i: string): Destinati
         const specifier = m.startsWith('.') || isAbsolute(m) ? resolve(m) : m;
         return { kind: 'module', specifier, options: o.options, minLevel };
       }
+      case 'syslog':
+        return resolveSyslogDestination(table, o, name, minLevel);
     }
   }
   throw invalidOption(
     WHERE,
     name,
-    `"stdout", "stderr", a file path, a file descriptor or { type: "stdout"|"stderr"|"file"|"module", ... }`,
+    `"stdout", "stderr", a file path, a file descriptor or { type: "stdout"|"stderr"|"file"|"module"|"syslog", ... }`,
     d,
   );
 }

@@ -17,7 +17,8 @@ export type DestinationSpec =
       /** Absolute path of a symlink kept pointing at `path`, or null. */
       symlink: string | null;
     }
-  | { kind: 'module'; specifier: string; options: unknown; minLevel: number };
+  | { kind: 'module'; specifier: string; options: unknown; minLevel: number }
+  | SyslogSpec;
 
 /** When and how a file destination rotates; see docs/destinations.md#files. */
 export interface FileRotationSpec {
@@ -57,3 +58,38 @@ export type FromSink =
   /** Answer to a reopen: the names of the destinations that could not reopen (each already
    * reported on stderr as RINGLOG_REOPEN_FAILED). */
   | { type: 'reopened'; req: number; failed: string[] };
+
+/** A syslog destination, resolved and validated by src/syslog-options.ts. */
+export interface SyslogSpec {
+  kind: 'syslog';
+  minLevel: number;
+  host: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  /** 0..23. */
+  facility: number;
+  /** Static APP-NAME, or null: the record's "name" field, else the process title. */
+  appName: string | null;
+  hostname: string;
+  procid: string;
+  /** Static MSGID ('-' for none), or the record field it is taken from. */
+  msgid: { value: string } | { field: string };
+  /** Severity (0..7) for each level number 0..255. */
+  severityByLevel: number[];
+  /** SD-ID of the element carrying the record's fields. */
+  sdId: string;
+  /** Keys written as SD-PARAMs: null = every key not in excludeFields. */
+  fields: string[] | null;
+  excludeFields: string[];
+  structuredData: boolean;
+  messageKey: string;
+  /** 'msg': MSG is the record's message; 'json': MSG is the whole NDJSON line. */
+  msgFormat: 'msg' | 'json';
+  maxDatagramBytes: number;
+  bufferBytes: number;
+  bufferRecords: number;
+  reconnectInitialMs: number;
+  reconnectMaxMs: number;
+  connectTimeoutMs: number;
+  flushTimeoutMs: number;
+}

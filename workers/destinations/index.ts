@@ -6,6 +6,7 @@ import type { DestinationSpec } from '../../src/sink-protocol.js';
 import { createFileDestination } from './file.js';
 import { createModuleDestination } from './module.js';
 import { createStreamDestination } from './stream.js';
+import { createSyslogDestination } from './syslog.js';
 import type { Destination } from './types.js';
 
 export async function createDestination(spec: DestinationSpec): Promise<Destination> {
@@ -16,5 +17,7 @@ export async function createDestination(spec: DestinationSpec): Promise<Destinat
       return createStreamDestination(spec);
     case 'file':
       return createFileDestination(spec);
+    case 'syslog':
+      return createSyslogDestination(spec);
   }
 }

@@ -4,6 +4,9 @@
  * number of failures folded into it. A failing destination never floods the console.
  */
 
+import { writeSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+
 const REPORT_INTERVAL_MS = 10_000;
 
 interface Slot {
@@ -32,8 +35,12 @@ export function reportDestinationError(
       ? ` (+${slot.suppressed} more since last report)`
       : '';
   slots.set(key, { last: now, suppressed: 0 });
+  const line = `ringlog: ${destination}: ${message} [${code}]${folded}\n`;
   try {
-    process.stderr.write(`ringlog: ${destination}: ${message} [${code}]${folded}\n`);
+    // A worker's process.stderr reaches fd 2 through the parent thread, asynchronously: a
+    // report made while the parent waits in its exit flush would be lost with the process.
+    if (isMainThread) process.stderr.write(line);
+    else writeSync(2, line);
   } catch {
     // stderr itself is gone: nothing left to tell.
   }
