@@ -1,4 +1,5 @@
 export type { DropCounts, OnFull } from './channel.js';
+export type { DestinationMetrics } from './destination-stats.js';
 export { type ErrorCode, ErrorCodes, RinglogError } from './errors.js';
 export { DEFAULT_LEVELS, type LevelTable } from './levels.js';
 export {

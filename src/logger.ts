@@ -3,6 +3,7 @@
  * one line here and is handed to the channel (channel.ts); the sink worker does the rest.
  */
 import { Channel } from './channel.js';
+import type { DestinationMetrics } from './destination-stats.js';
 import { ErrorCodes, invalidOption, RinglogError } from './errors.js';
 import { formatMessage } from './format.js';
 import { type LevelTable, levelChoices, levelThreshold, noop } from './levels.js';
@@ -44,6 +45,8 @@ export interface LoggerMetrics {
   workerRestarts: number;
   /** True once the sink failed too often and records go to stderr synchronously. */
   fallback: boolean;
+  /** One entry per destination, in the order given: its own written/dropped/errors/buffered. */
+  destinations: DestinationMetrics[];
 }
 
 export interface BaseLogger {
@@ -271,6 +274,7 @@ class LoggerImpl {
       batchesPublished: ch.batchesPublished,
       workerRestarts: root.sink.restarts,
       fallback: root.sink.fallback,
+      destinations: root.sink.destinationMetrics(root.id),
     };
   }
 }
@@ -313,6 +317,7 @@ export function createLogger<CustomLevels extends string = never>(
   applyThreshold(logger, opts.threshold);
   root.id = sink.attach(channel, ringSab, opts.destinations, {
     exitTimeoutMs: opts.exitTimeoutMs,
+    flushTimeoutMs: opts.flushTimeoutMs,
     handleSignals: opts.handleSignals,
     handleExceptions: opts.handleExceptions,
     logFatal(err, origin) {

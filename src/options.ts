@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { OnFull } from './channel.js';
+import { resolvePinoTransportSpec, resolvePrettySpec } from './destination-options.js';
 import { invalidOption } from './errors.js';
 import { compileLevels, type LevelTable, levelChoices, levelThreshold } from './levels.js';
 import { isValidRingBytes, MAX_RING_BYTES, MIN_RING_BYTES } from './ring.js';
@@ -32,6 +33,24 @@ export type DestinationOptions =
       module: string;
       options?: unknown;
       level?: string | number;
+    }
+  | {
+      type: 'pretty';
+      /** Where the text goes (default 'stdout'). */
+      destination?: 'stdout' | 'stderr' | number;
+      /** Colours; default: off under NO_COLOR, on under FORCE_COLOR, else when the fd is a TTY. */
+      colorize?: boolean;
+      level?: string | number;
+    }
+  | {
+      type: 'pino-transport';
+      /** A pino transport: package name ('pino-pretty'), path or file: URL. */
+      target: string;
+      /** Passed to the transport's factory as it is. */
+      options?: unknown;
+      level?: string | number;
+      /** Bytes held for the transport while it is slow before records for it are dropped (default 1 MiB). */
+      maxBufferBytes?: number;
     };
 
 /** `'stdout' | 'stderr'`, a file path, a file descriptor, or full destination options. */
@@ -205,12 +224,16 @@ function resolveDestination(table: LevelTable, d: unknown, i: string): Destinati
         const specifier = m.startsWith('.') || isAbsolute(m) ? resolve(m) : m;
         return { kind: 'module', specifier, options: o.options, minLevel };
       }
+      case 'pretty':
+        return resolvePrettySpec(table, o, name, minLevel);
+      case 'pino-transport':
+        return resolvePinoTransportSpec(o, name, minLevel);
     }
   }
   throw invalidOption(
     WHERE,
     name,
-    `"stdout", "stderr", a file path, a file descriptor or { type: "stdout"|"stderr"|"file"|"module", ... }`,
+    `"stdout", "stderr", a file path, a file descriptor or { type: "stdout"|"stderr"|"file"|"module"|"pretty"|"pino-transport", ... }`,
     d,
   );
 }
@@ -268,15 +291,18 @@ export function resolveOptions(
     bindings.name = options.name;
     chindings += `,"name":${quote(options.name)}`;
   }
+  const messageKey = key('messageKey', options.messageKey, 'msg');
+  const destinations = resolveDestinations(levels, options.destination);
+  for (const d of destinations) if (d.kind === 'pretty') d.messageKey = messageKey;
   return {
     levels,
     threshold,
     chindings,
     bindings,
     time: resolveTimestamp(options.timestamp),
-    messageKey: key('messageKey', options.messageKey, 'msg'),
+    messageKey,
     errorKey: key('errorKey', options.errorKey, 'err'),
-    destinations: resolveDestinations(levels, options.destination),
+    destinations,
     ringBytes,
     maxBatchBytes: positiveInt(
       'maxBatchBytes',

@@ -6,6 +6,11 @@
 import { existsSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Channel, SinkLink } from './channel.js';
+import {
+  createStatsBuffer,
+  type DestinationMetrics,
+  readDestinationStats,
+} from './destination-stats.js';
 import { ErrorCodes } from './errors.js';
 import { createControlBuffer, RingReader, SinkDoorbell } from './ring.js';
 import type { DestinationSpec, FromSink, SinkWorkerData, ToSink } from './sink-protocol.js';
@@ -18,6 +23,10 @@ interface Attached {
   id: number;
   ring: SharedArrayBuffer;
   destinations: DestinationSpec[];
+  /** Per-destination counters written by the sink (destination-stats.ts). */
+  stats: SharedArrayBuffer;
+  /** Destination names as the sink reported them; the kinds until it has. */
+  names: string[];
   channel: Channel;
   /** What exit and signal hooks need to know about this root logger. */
   hooks: ExitHooks;
@@ -25,6 +34,8 @@ interface Attached {
 
 export interface ExitHooks {
   exitTimeoutMs: number;
+  /** The logger's flushTimeoutMs: the sink bounds destination flushes below it. */
+  flushTimeoutMs: number;
   handleSignals: boolean;
   handleExceptions: boolean;
   /** Logs an uncaught exception or unhandled rejection at fatal (and flushes). */
@@ -73,7 +84,15 @@ export class Sink implements SinkLink {
     hooks: ExitHooks,
   ): number {
     const id = this.nextId++;
-    this.attached.set(id, { id, ring, destinations, channel, hooks });
+    this.attached.set(id, {
+      id,
+      ring,
+      destinations,
+      stats: createStatsBuffer(destinations.length),
+      names: destinations.map((d) => d.kind),
+      channel,
+      hooks,
+    });
     installProcessHooks(this);
     if (this.fallback) return id;
     if (this.worker === undefined) this.start();
@@ -103,6 +122,12 @@ export class Sink implements SinkLink {
     } else {
       this.worker?.unref();
     }
+  }
+
+  /** Counters of `id`'s destinations, read from shared memory without asking the sink. */
+  destinationMetrics(id: number): DestinationMetrics[] {
+    const a = this.attached.get(id);
+    return a === undefined ? [] : readDestinationStats(a.stats, a.names);
   }
 
   hooks(): Iterable<Attached> {
@@ -178,7 +203,15 @@ export class Sink implements SinkLink {
 
   private postAttach(a: Attached): void {
     const seq = this.doorbell.nextAttachSeq();
-    this.post({ type: 'attach', id: a.id, seq, ring: a.ring, destinations: a.destinations });
+    this.post({
+      type: 'attach',
+      id: a.id,
+      seq,
+      ring: a.ring,
+      destinations: a.destinations,
+      stats: a.stats,
+      flushTimeoutMs: a.hooks.flushTimeoutMs,
+    });
   }
 
   private start(): void {
@@ -198,6 +231,10 @@ export class Sink implements SinkLink {
     });
     worker.on('message', (msg: FromSink) => {
       if (msg.type === 'detached') this.detachWaiters.get(msg.id)?.();
+      else {
+        const a = this.attached.get(msg.id);
+        if (a !== undefined) a.names = msg.names;
+      }
     });
     worker.on('exit', (code) => {
       if (this.worker !== worker) return; // terminated on purpose

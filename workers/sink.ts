@@ -6,22 +6,26 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingReader, SinkAlarm, SinkDoorbell } from '../src/ring.js';
-import type { FromSink, SinkWorkerData, ToSink } from '../src/sink-protocol.js';
+import type { DestinationSpec, FromSink, SinkWorkerData, ToSink } from '../src/sink-protocol.js';
 import { createDestination } from './destinations/index.js';
 import type { Destination } from './destinations/types.js';
+import { createUnavailableDestination } from './destinations/unavailable.js';
+import { Route } from './route.js';
 
 // Bytes taken from one ring before the others get a turn and the writes go out: large
 // enough that a write syscall carries hundreds of records, small enough to bound the copy.
 const ROUND_BYTES = 1 << 20;
 
-interface Route {
-  dest: Destination;
-  chunks: Buffer[];
-}
+// How often counters that change without a round (an asynchronous destination's buffer
+// draining) reach metrics(): cheap, and fresh enough for a dashboard.
+const STATS_INTERVAL_MS = 500;
 
 interface AttachedRing {
   reader: RingReader;
   routes: Route[];
+  /** Half the logger's flushTimeoutMs: a slow destination's flush gives up before the
+   * logger's flush() does, so the others' records are still reported as written. */
+  flushBoundMs: number;
 }
 
 const port = parentPort;
@@ -52,17 +56,34 @@ port.on('message', (msg: ToSink) => {
   queue = queue.then(() => (msg.type === 'attach' ? attach(msg) : detach(msg.id)));
 });
 
+/** Creates a destination, or its stand-in when that fails: a restart would fail the same way. */
+async function createOrReplace(
+  spec: DestinationSpec,
+  all: DestinationSpec[],
+): Promise<Destination> {
+  try {
+    return await createDestination(spec);
+  } catch (err) {
+    const stderrTaken = all.some((d) => d !== spec && d.kind === 'fd' && d.fd === 2);
+    return createUnavailableDestination(spec, err, stderrTaken);
+  }
+}
+
 async function attach(msg: Extract<ToSink, { type: 'attach' }>): Promise<void> {
-  // A destination that cannot be created throws here, ends this worker, and the producing
-  // side restarts it (then falls back to stderr if that keeps happening).
-  const dests = await Promise.all(msg.destinations.map(createDestination));
+  const specs = msg.destinations;
+  const dests = await Promise.all(specs.map((spec) => createOrReplace(spec, specs)));
+  const stats = new Float64Array(msg.stats);
+  const routes = dests.map((dest, i) => new Route(dest, stats, i));
+  for (const route of routes) route.publish();
   ringBuffers.set(msg.id, msg.ring);
   rings.set(msg.id, {
     reader: new RingReader(msg.ring),
-    routes: dests.map((dest) => ({ dest, chunks: [] })),
+    routes,
+    flushBoundMs: Math.max(1, msg.flushTimeoutMs >>> 1),
   });
   attachedSeq = msg.seq;
-  port!.postMessage({ type: 'attached', id: msg.id } satisfies FromSink);
+  const names = dests.map((d) => d.name);
+  port!.postMessage({ type: 'attached', id: msg.id, names } satisfies FromSink);
   selfBell.wake();
 }
 
@@ -72,10 +93,8 @@ async function detach(id: number): Promise<void> {
     drainRing(r);
     rings.delete(id);
     ringBuffers.delete(id);
-    for (const { dest } of r.routes) {
-      await dest.flush();
-      await dest.close();
-    }
+    await Promise.all(r.routes.map((route) => route.flush(r.flushBoundMs)));
+    await Promise.all(r.routes.map((route) => route.close(r.flushBoundMs)));
   }
   port!.postMessage({ type: 'detached', id } satisfies FromSink);
 }
@@ -86,9 +105,11 @@ function routeFiltered(reader: RingReader, route: Route): void {
   const min = route.dest.minLevel;
   let start = 0;
   let runStart = -1;
+  let taken = 0;
   for (let i = 0; i < records; i++) {
     const end = payload.indexOf(10, start) + 1;
     if (bytes[levelsStart + i]! >= min) {
+      taken++;
       if (runStart < 0) runStart = start;
     } else if (runStart >= 0) {
       route.chunks.push(payload.subarray(runStart, start));
@@ -97,6 +118,7 @@ function routeFiltered(reader: RingReader, route: Route): void {
     start = end;
   }
   if (runStart >= 0) route.chunks.push(payload.subarray(runStart, start));
+  route.records += taken;
 }
 
 let scratch = Buffer.allocUnsafe(ROUND_BYTES * 2);
@@ -117,8 +139,10 @@ function drainRing(r: AttachedRing): number {
   let taken = 0;
   while (taken < ROUND_BYTES && reader.nextBatch()) {
     for (const route of r.routes) {
-      if (route.dest.minLevel <= reader.minLevel) route.chunks.push(reader.payload);
-      else routeFiltered(reader, route);
+      if (route.dest.minLevel <= reader.minLevel) {
+        route.chunks.push(reader.payload);
+        route.records += reader.records;
+      } else routeFiltered(reader, route);
     }
     records += reader.records;
     taken += reader.payload.length;
@@ -130,8 +154,11 @@ function drainRing(r: AttachedRing): number {
     // Destinations write synchronously and keep nothing once write() returns (see
     // destinations/types.ts), so a lone chunk goes straight from shared memory, and several
     // are gathered in a reused buffer: one syscall, no allocation per round.
-    route.dest.write(chunks.length === 1 ? chunks[0]! : gather(chunks));
+    // deliver() catches a throwing destination: the others still get this round.
+    route.deliver(chunks.length === 1 ? chunks[0]! : gather(chunks), route.records);
     chunks.length = 0;
+    route.records = 0;
+    route.publish();
   }
   reader.release(records);
   return taken;
@@ -156,7 +183,11 @@ async function run(): Promise<void> {
       continue;
     }
     if (ticket !== served) {
-      for (const r of rings.values()) for (const { dest } of r.routes) await dest.flush();
+      // In parallel, each bounded: one slow destination delays a flush by its bound at most.
+      const flushes: Promise<void>[] = [];
+      for (const r of rings.values())
+        for (const route of r.routes) flushes.push(route.flush(r.flushBoundMs));
+      await Promise.all(flushes);
       alarm.markFlushed(ticket);
       served = ticket;
     }
@@ -164,4 +195,9 @@ async function run(): Promise<void> {
   }
 }
 
+function publishStats(): void {
+  for (const r of rings.values()) for (const route of r.routes) route.publish();
+}
+
+setInterval(publishStats, STATS_INTERVAL_MS).unref();
 void run();

@@ -4,6 +4,8 @@
  */
 import type { DestinationSpec } from '../../src/sink-protocol.js';
 import { createModuleDestination } from './module.js';
+import { createPinoTransportDestination } from './pino-transport.js';
+import { createPrettyDestination } from './pretty.js';
 import { createStreamDestination } from './stream.js';
 import type { Destination } from './types.js';
 
@@ -14,5 +16,9 @@ export async function createDestination(spec: DestinationSpec): Promise<Destinat
     case 'fd':
     case 'file':
       return createStreamDestination(spec);
+    case 'pretty':
+      return createPrettyDestination(spec);
+    case 'pino-transport':
+      return createPinoTransportDestination(spec);
   }
 }
