@@ -30,7 +30,7 @@ describe('the pretty destination', () => {
     const lines = textLines(r.stdout);
     // The forged record stays inside the warn line, visibly escaped.
     expect(lines[2]).toMatch(
-      / WARN {2}\[svc\] line one\\n12:00:00\.000 INFO {2}forged\\r\\x1b\[31mred\\u202egnp\.exe k\\x1b\[2Jey=v\\x9b31m$/,
+      / WARN {2}\[svc\] line one\\n12:00:00\.000 INFO {2}forged\\r\\x1b\[31mred\\u202egnp\.exe k\\x1b\[2Jey="v\\x9b31m"$/,
     );
     expect(lines.filter((l) => l.includes('forged'))).toHaveLength(1);
     expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);

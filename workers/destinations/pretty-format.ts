@@ -35,6 +35,8 @@ const CUSTOM_COLOR = '\x1b[35m';
 // Every code point a terminal may act on instead of printing: C0, DEL, C1, U+2028/2029,
 // bidi embeddings/overrides/isolates (U+202A–202E, U+2066–2069).
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// The same class without /g for the test: a global regex's test() carries lastIndex along.
+const HAS_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function escapeChar(c: string): string {
@@ -46,16 +48,17 @@ function escapeChar(c: string): string {
 
 /** `s` with every unsafe code point replaced by a visible escape. */
 export function neutralize(s: string): string {
-  UNSAFE.lastIndex = 0;
-  return UNSAFE.test(s) ? s.replace(UNSAFE, escapeChar) : s;
+  return HAS_UNSAFE.test(s) ? s.replace(UNSAFE, escapeChar) : s;
 }
 
-// Values that read unambiguously without quotes: no space, quote, '=' or escape.
-const BARE = /^[^\s"'=\\]+$/;
+// Values that read unambiguously without quotes and need no escaping: no whitespace, quote,
+// '=', backslash or unsafe code point. One test instead of two on the common case.
+const BARE = /^[^\s"'=\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+$/;
 
 function formatValue(v: unknown): string {
-  if (typeof v === 'string') return neutralize(BARE.test(v) ? v : JSON.stringify(v));
-  if (v === null || typeof v !== 'object') return neutralize(String(v));
+  if (typeof v === 'string') return BARE.test(v) ? v : neutralize(JSON.stringify(v));
+  // Numbers, booleans and null come from JSON.parse: their text holds nothing unsafe.
+  if (v === null || typeof v !== 'object') return String(v);
   return neutralize(JSON.stringify(v));
 }
 
@@ -63,12 +66,19 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+// Records come many to a millisecond: the text is built once per distinct time.
+let lastTime = Number.NaN;
+let lastTimeText = '';
+
 function formatTime(t: unknown): string {
   if (typeof t === 'string') return neutralize(t);
   if (typeof t !== 'number') return '';
+  if (t === lastTime) return lastTimeText;
   const d = new Date(t);
   const ms = d.getMilliseconds();
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`;
+  lastTime = t;
+  lastTimeText = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`;
+  return lastTimeText;
 }
 
 interface ErrorLike {
@@ -80,12 +90,19 @@ function isErrorLike(v: unknown): v is ErrorLike {
   return v !== null && typeof v === 'object' && typeof (v as ErrorLike).stack === 'string';
 }
 
-function appendStack(out: string[], label: string, err: ErrorLike, depth: number): void {
+function formatStack(label: string, err: ErrorLike, depth: number): string {
   const lines = err.stack.split('\n');
-  out.push(`\n    ${label}: ${neutralize(lines[0] ?? '')}`);
-  for (let i = 1; i < lines.length; i++) out.push(`\n        ${neutralize(lines[i]!.trim())}`);
-  if (depth < 8 && isErrorLike(err.cause)) appendStack(out, 'caused by', err.cause, depth + 1);
+  let out = `\n    ${label}: ${neutralize(lines[0] ?? '')}`;
+  for (let i = 1; i < lines.length; i++) out += `\n        ${neutralize(lines[i]!.trim())}`;
+  if (depth < 8 && isErrorLike(err.cause)) out += formatStack('caused by', err.cause, depth + 1);
+  return out;
 }
+
+// ` key=` per field key, neutralised once: the same keys come back record after record.
+// Bounded, as the serializer's key cache: keys made of data must not grow it for ever.
+const MAX_CACHED_KEYS = 4096;
+const plainPrefixes = new Map<string, string>();
+const colorPrefixes = new Map<string, string>();
 
 // Written in the header rather than as fields.
 const HEADER_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'name']);
@@ -100,37 +117,39 @@ export function formatPrettyLine(line: string, f: PrettyFormat): string {
   } catch {
     return `${UNPARSED} ${neutralize(line)}\n`;
   }
-  const out: string[] = [];
   const time = formatTime(rec.time);
-  if (time !== '') out.push(f.colorize ? `${DIM}${time}${RESET} ` : `${time} `);
+  let out = time === '' ? '' : f.colorize ? `${DIM}${time}${RESET} ` : `${time} `;
   const level = rec.level;
-  const label =
+  const label = neutralize(
     typeof level === 'number'
       ? (f.labels[level] ?? `LEVEL${level}`).toUpperCase()
-      : neutralize(String(level)).toUpperCase();
+      : String(level).toUpperCase(),
+  ).padEnd(5);
   if (f.colorize) {
     const color = typeof level === 'number' ? (LEVEL_COLORS[level] ?? CUSTOM_COLOR) : '';
-    out.push(`${color}${neutralize(label).padEnd(5)}${RESET}`);
-  } else out.push(neutralize(label).padEnd(5));
-  if (rec.name !== undefined) out.push(` [${formatValue(rec.name)}]`);
+    out += `${color}${label}${RESET}`;
+  } else out += label;
+  if (rec.name !== undefined) out += ` [${formatValue(rec.name)}]`;
   const msg = rec[f.messageKey];
-  if (msg !== undefined)
-    out.push(` ${typeof msg === 'string' ? neutralize(msg) : formatValue(msg)}`);
-  let errors: Array<[string, ErrorLike]> | undefined;
+  if (msg !== undefined) out += ` ${typeof msg === 'string' ? neutralize(msg) : formatValue(msg)}`;
+  let stacks = '';
+  const prefixes = f.colorize ? colorPrefixes : plainPrefixes;
   for (const key in rec) {
     if (HEADER_KEYS.has(key) || key === f.messageKey) continue;
     const v = rec[key];
     if (isErrorLike(v)) {
-      (errors ??= []).push([key, v]);
+      stacks += formatStack(neutralize(key), v, 0);
       continue;
     }
-    const k = neutralize(key);
-    out.push(f.colorize ? ` ${DIM}${k}=${RESET}${formatValue(v)}` : ` ${k}=${formatValue(v)}`);
+    let prefix = prefixes.get(key);
+    if (prefix === undefined) {
+      const k = neutralize(key);
+      prefix = f.colorize ? ` ${DIM}${k}=${RESET}` : ` ${k}=`;
+      if (prefixes.size < MAX_CACHED_KEYS) prefixes.set(key, prefix);
+    }
+    out += prefix + formatValue(v);
   }
-  if (errors !== undefined)
-    for (const [key, err] of errors) appendStack(out, neutralize(key), err, 0);
-  out.push('\n');
-  return out.join('');
+  return `${out}${stacks}\n`;
 }
 
 /** Whether to colour output to `fd`: FORCE_COLOR wins (as in Node), then NO_COLOR, then a TTY. */
