@@ -4,6 +4,10 @@
  *
  *   Float64Array  [ written, dropped, errors, buffered ]  × one slot per destination, in the
  *                 order of the ring's destinations
+ *   Int32         EXITING (after the slots, 8 bytes reserved): 0, or 1 once the process is
+ *                 ending. Set by the app (Atomics.store) before it requests the exit flush;
+ *                 the sink, serving that flush, then ends its asynchronous destinations
+ *                 (Destination.end) and waits for them, because the thread will not run again.
  *
  * Only the sink writes, after each round and each flush; the app reads whenever metrics() is
  * called. Float64 rather than Int32: counters pass 2^31 on a long-running service. Plain
@@ -32,8 +36,24 @@ export interface DestinationMetrics {
   buffered: number;
 }
 
+const SLOT_BYTES = STAT_FIELDS * Float64Array.BYTES_PER_ELEMENT;
+
 export function createStatsBuffer(destinations: number): SharedArrayBuffer {
-  return new SharedArrayBuffer(destinations * STAT_FIELDS * Float64Array.BYTES_PER_ELEMENT);
+  return new SharedArrayBuffer(destinations * SLOT_BYTES + 8);
+}
+
+function exitingWord(stats: SharedArrayBuffer): Int32Array {
+  return new Int32Array(stats, stats.byteLength - 8, 1);
+}
+
+/** App side: the process is ending; the next flush is the last one. */
+export function markExiting(stats: SharedArrayBuffer): void {
+  Atomics.store(exitingWord(stats), 0, 1);
+}
+
+/** Sink side: whether the app announced the end of the process. */
+export function isExiting(stats: SharedArrayBuffer): boolean {
+  return Atomics.load(exitingWord(stats), 0) === 1;
 }
 
 export function readDestinationStats(

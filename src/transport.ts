@@ -9,6 +9,7 @@ import type { Channel, SinkLink } from './channel.js';
 import {
   createStatsBuffer,
   type DestinationMetrics,
+  markExiting,
   readDestinationStats,
 } from './destination-stats.js';
 import { ErrorCodes } from './errors.js';
@@ -343,6 +344,8 @@ function installProcessHooks(s: Sink): void {
 function onExit(s: Sink): void {
   let timeoutMs = 0;
   for (const a of s.hooks()) {
+    // Before the flush request: the sink serving it then ends asynchronous destinations too.
+    markExiting(a.stats);
     a.channel.publish();
     timeoutMs = Math.max(timeoutMs, a.hooks.exitTimeoutMs);
     // From now on nothing runs after this tick: write each later record before returning.
@@ -375,7 +378,9 @@ function updateSignalHooks(s: Sink): void {
   if (!wanted || signalHandler !== undefined) return;
   const handler = (signal: NodeJS.Signals): void => {
     let timeoutMs = 0;
+    const ending = process.listenerCount(signal) === 1;
     for (const a of s.hooks()) {
+      if (ending) markExiting(a.stats);
       a.channel.publish();
       timeoutMs = Math.max(timeoutMs, a.hooks.exitTimeoutMs);
     }

@@ -29,6 +29,7 @@ export class Route {
   private written = 0;
   private dropped = 0;
   private errors = 0;
+  private ended = false;
 
   constructor(dest: Destination, stats: Float64Array, slot: number) {
     this.dest = dest;
@@ -62,6 +63,14 @@ export class Route {
     return this.settle('close', () => this.dest.close(), boundMs);
   }
 
+  /** At the end of the process: Destination.end(), once, bounded. */
+  end(boundMs: number): Promise<void> {
+    const end = this.dest.end;
+    if (end === undefined || this.ended) return Promise.resolve();
+    this.ended = true;
+    return this.settle('end', () => end.call(this.dest), boundMs);
+  }
+
   /** Writes this destination's counters into the shared stats block. */
   publish(): void {
     const f = this.stats;
@@ -86,7 +95,7 @@ export class Route {
   }
 
   private async settle(
-    what: 'flush' | 'close',
+    what: 'flush' | 'close' | 'end',
     run: () => void | Promise<void>,
     boundMs: number,
   ): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
+import { isExiting } from '../src/destination-stats.js';
 import { RingReader, SinkAlarm, SinkDoorbell } from '../src/ring.js';
 import type { DestinationSpec, FromSink, SinkWorkerData, ToSink } from '../src/sink-protocol.js';
 import { createDestination } from './destinations/index.js';
@@ -23,6 +24,8 @@ const STATS_INTERVAL_MS = 500;
 interface AttachedRing {
   reader: RingReader;
   routes: Route[];
+  /** The stats block, whose EXITING word says the process is ending. */
+  stats: SharedArrayBuffer;
   /** Half the logger's flushTimeoutMs: a slow destination's flush gives up before the
    * logger's flush() does, so the others' records are still reported as written. */
   flushBoundMs: number;
@@ -79,6 +82,7 @@ async function attach(msg: Extract<ToSink, { type: 'attach' }>): Promise<void> {
   rings.set(msg.id, {
     reader: new RingReader(msg.ring),
     routes,
+    stats: msg.stats,
     flushBoundMs: Math.max(1, msg.flushTimeoutMs >>> 1),
   });
   attachedSeq = msg.seq;
@@ -188,6 +192,11 @@ async function run(): Promise<void> {
       for (const r of rings.values())
         for (const route of r.routes) flushes.push(route.flush(r.flushBoundMs));
       await Promise.all(flushes);
+      // The exit flush: this thread will not run after it, so streams are ended now.
+      const ends: Promise<void>[] = [];
+      for (const r of rings.values())
+        if (isExiting(r.stats)) for (const route of r.routes) ends.push(route.end(r.flushBoundMs));
+      await Promise.all(ends);
       alarm.markFlushed(ticket);
       served = ticket;
     }

@@ -53,4 +53,20 @@ describe('published pino transports run unmodified in the sink', () => {
     const m = JSON.parse(r.stdout);
     expect(m.destinations[2]).toMatchObject({ written: 0, dropped: 100, errors: 1 });
   });
+
+  it.each(['return', 'exit', 'throw'])(
+    'everything reaches the transports when the process ends by %s, without close()',
+    async (how) => {
+      const raw = tempFile('raw.log');
+      const pretty = tempFile('pretty.log');
+      const r = await runFixture('transport-exit.mjs', [how, raw, pretty, '3000']);
+      expect(r.code).toBe(how === 'throw' ? 1 : 0);
+      const records = readRecords(raw).filter((x) => x.msg === 'record');
+      expect(records.map((x) => x.i)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+      const headers = readFileSync(pretty, 'utf8')
+        .split('\n')
+        .filter((l) => / INFO \(\d+\): record$/.test(l));
+      expect(headers).toHaveLength(3000);
+    },
+  );
 });

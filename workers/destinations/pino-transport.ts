@@ -62,6 +62,9 @@ export async function createPinoTransportDestination(
     write: (chunk, records) => feeder.write(chunk, records),
     flush: () => feeder.flush(),
     close: () => feeder.close(),
+    // A transport's own buffers (pino-pretty's async sonic-boom, …) are only pushed out by
+    // ending its stream, as pino does at exit.
+    end: () => feeder.close(),
     stats: () => feeder.stats(),
   };
 }

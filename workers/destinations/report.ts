@@ -4,6 +4,8 @@
  * number of failures folded into it. A failing destination never floods the console.
  */
 
+import { writeSync } from 'node:fs';
+
 const REPORT_INTERVAL_MS = 10_000;
 
 interface Slot {
@@ -33,7 +35,9 @@ export function reportDestinationError(
       : '';
   slots.set(key, { last: now, suppressed: 0 });
   try {
-    process.stderr.write(`ringlog: ${destination}: ${message} [${code}]${folded}\n`);
+    // Straight to fd 2: a worker's process.stderr is relayed through the app thread's event
+    // loop, which is not running while the app blocks on a full ring or ends the process.
+    writeSync(2, `ringlog: ${destination}: ${message} [${code}]${folded}\n`);
   } catch {
     // stderr itself is gone: nothing left to tell.
   }

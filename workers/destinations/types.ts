@@ -18,6 +18,13 @@ export interface Destination {
    * was given has reached the OS or the peer, or has been given up on (bounded in time). */
   flush(): void | Promise<void>;
   close(): void | Promise<void>;
+  /**
+   * Optional, for destinations that finish work after write() returns (streams, sockets):
+   * called once, after the flush that precedes the end of the process, since the thread
+   * will not run afterwards. Ends what must be ended so that everything reaches its target.
+   * Records written after it may be dropped (counted).
+   */
+  end?(): void | Promise<void>;
   /** Counters of this destination, read for `metrics().destinations`. Without it the sink
    * counts a write that returned as written. */
   stats?(): DestinationStats;
