@@ -92,6 +92,32 @@ describe('one failing destination does not stop the others', () => {
     expect(stderr).not.toMatch(/RINGLOG_SINK_CRASH/);
   });
 
+  it('a flush that rejects and a close that throws are reported and counted, flush() still resolves', async () => {
+    const file = tempFile('all.log');
+    const faultyFile = tempFile('faulty.log');
+    const { m, stderr } = await run(
+      [
+        { type: 'file', path: file },
+        {
+          type: 'module',
+          module: 'faulty.mjs',
+          options: { path: faultyFile, mode: 'flush-fails' },
+        },
+      ],
+      1000,
+    );
+    expect(expectSequence(readRecords(file), 1000)).toBeUndefined();
+    expect(expectSequence(readRecords(faultyFile), 1000)).toBeUndefined();
+    expect(m.flushError).toBeNull();
+    expect(m.destinations[1]).toMatchObject({ written: 1000, dropped: 0, errors: 1 });
+    expect(stderr).toMatch(
+      /faulty\.mjs: flush failed: flush failed on purpose \[RINGLOG_DESTINATION_FAILED\]/,
+    );
+    // The close() failure that follows has the same destination and code: folded into the
+    // next report by the rate bound, not printed within 10 s.
+    expect(stderr.match(/RINGLOG_DESTINATION_FAILED/g)).toHaveLength(1);
+  });
+
   it('an asynchronous destination that stops draining is dropped for alone, and flush() stays bounded', async () => {
     const file = tempFile('all.log');
     const stuckFile = tempFile('stuck.log');

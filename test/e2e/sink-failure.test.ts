@@ -27,7 +27,13 @@ describe('the sink worker dies mid-run', () => {
     expect(r.code).toBe(0);
     expect(existsSync(`${file}.exit-once.done`)).toBe(true);
     expect(r.stderr).toMatch(/exited with code 1/);
-    expectAllOnceOrReplayed(readRecords(file), N);
+    const records = readRecords(file);
+    expectAllOnceOrReplayed(records, N);
+    // The restarted sink continued the destination's counters from shared memory: what the
+    // first sink counted is still there, replays included.
+    const m = JSON.parse(r.stdout);
+    expect(m.workerRestarts).toBe(1);
+    expect(m.destinations[0].written).toBe(records.length);
   });
 
   it('falls back to synchronous stderr after repeated failures, and says so once', async () => {
