@@ -168,10 +168,26 @@ function drainRing(r: AttachedRing): number {
   return taken;
 }
 
+/** The flush being served, if any: rings keep draining while destinations flush. */
+let flushing: Promise<void> | undefined;
+
 function hasWork(): boolean {
-  if (alarm.hasPendingFlush()) return true;
+  if (flushing === undefined && alarm.hasPendingFlush()) return true;
   for (const r of rings.values()) if (r.reader.hasData()) return true;
   return false;
+}
+
+/** Flushes every destination in parallel, each bounded, then (at exit) ends them. */
+async function flushDestinations(): Promise<void> {
+  const flushes: Promise<void>[] = [];
+  for (const r of rings.values())
+    for (const route of r.routes) flushes.push(route.flush(r.flushBoundMs));
+  await Promise.all(flushes);
+  // The exit flush: this thread will not run after it, so streams are ended now.
+  const ends: Promise<void>[] = [];
+  for (const r of rings.values())
+    if (isExiting(r.stats)) for (const route of r.routes) ends.push(route.end(r.flushBoundMs));
+  await Promise.all(ends);
 }
 
 async function run(): Promise<void> {
@@ -186,19 +202,16 @@ async function run(): Promise<void> {
       await yieldToEventLoop();
       continue;
     }
-    if (ticket !== served) {
-      // In parallel, each bounded: one slow destination delays a flush by its bound at most.
-      const flushes: Promise<void>[] = [];
-      for (const r of rings.values())
-        for (const route of r.routes) flushes.push(route.flush(r.flushBoundMs));
-      await Promise.all(flushes);
-      // The exit flush: this thread will not run after it, so streams are ended now.
-      const ends: Promise<void>[] = [];
-      for (const r of rings.values())
-        if (isExiting(r.stats)) for (const route of r.routes) ends.push(route.end(r.flushBoundMs));
-      await Promise.all(ends);
-      alarm.markFlushed(ticket);
-      served = ticket;
+    if (ticket !== served && flushing === undefined) {
+      // Everything published before `ticket` has been handed out. The destinations' flushes
+      // run without holding up the rings: a slow one (bounded by flushBoundMs) must not stop
+      // the others from receiving what producers publish meanwhile.
+      flushing = flushDestinations().then(() => {
+        alarm.markFlushed(ticket);
+        served = ticket;
+        flushing = undefined;
+        selfBell.wake(); // a ticket that came in meanwhile is served next
+      });
     }
     await alarm.sleep(hasWork);
   }
