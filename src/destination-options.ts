@@ -40,6 +40,7 @@ export function resolvePrettySpec(
 }
 
 export function resolvePinoTransportSpec(
+  table: LevelTable,
   o: Record<string, unknown>,
   name: string,
   minLevel: number,
@@ -60,5 +61,11 @@ export function resolvePinoTransportSpec(
     options: o.options,
     maxBufferBytes: max ?? DEFAULT_TRANSPORT_BUFFER_BYTES,
     minLevel,
+    // messageKey and errorKey are set by resolveOptions, which knows them.
+    pinoConfig: {
+      levels: { labels: { ...table.labels }, values: { ...table.values } },
+      messageKey: 'msg',
+      errorKey: 'err',
+    },
   };
 }

@@ -227,7 +227,7 @@ function resolveDestination(table: LevelTable, d: unknown, i: string): Destinati
       case 'pretty':
         return resolvePrettySpec(table, o, name, minLevel);
       case 'pino-transport':
-        return resolvePinoTransportSpec(o, name, minLevel);
+        return resolvePinoTransportSpec(table, o, name, minLevel);
     }
   }
   throw invalidOption(
@@ -293,7 +293,11 @@ export function resolveOptions(
   }
   const messageKey = key('messageKey', options.messageKey, 'msg');
   const destinations = resolveDestinations(levels, options.destination);
-  for (const d of destinations) if (d.kind === 'pretty') d.messageKey = messageKey;
+  const errorKey = key('errorKey', options.errorKey, 'err');
+  for (const d of destinations) {
+    if (d.kind === 'pretty') d.messageKey = messageKey;
+    if (d.kind === 'pino-transport') d.pinoConfig = { ...d.pinoConfig, messageKey, errorKey };
+  }
   return {
     levels,
     threshold,
@@ -301,7 +305,7 @@ export function resolveOptions(
     bindings,
     time: resolveTimestamp(options.timestamp),
     messageKey,
-    errorKey: key('errorKey', options.errorKey, 'err'),
+    errorKey,
     destinations,
     ringBytes,
     maxBatchBytes: positiveInt(

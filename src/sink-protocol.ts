@@ -32,11 +32,20 @@ export interface PinoTransportSpec {
   /** Most bytes held for the transport while it applies backpressure. */
   maxBufferBytes: number;
   minLevel: number;
+  /** What pino sends transports built with `expectPinoConfig` (pino.js, PINO_CONFIG). */
+  pinoConfig: {
+    levels: { labels: Record<number, string>; values: Record<string, number> };
+    messageKey: string;
+    errorKey: string;
+  };
 }
 
 export interface SinkWorkerData {
   /** The control block (ring.ts) shared by every ring of this sink. */
   control: SharedArrayBuffer;
+  /** Read by pino-abstract-transport as pino's thread-stream sets it: we send the config
+   * that transports built with `expectPinoConfig` wait for. */
+  workerData: { pinoWillSendConfig: true };
 }
 
 export type ToSink =

@@ -216,7 +216,10 @@ export class Sink implements SinkLink {
   }
 
   private start(): void {
-    const data: SinkWorkerData = { control: this.control };
+    const data: SinkWorkerData = {
+      control: this.control,
+      workerData: { pinoWillSendConfig: true },
+    };
     let worker: Worker;
     try {
       worker = new Worker(resolveSinkPath(), { workerData: data, stdout: false, stderr: false });

@@ -21,6 +21,10 @@ const ROUND_BYTES = 1 << 20;
 // draining) reach metrics(): cheap, and fresh enough for a dashboard.
 const STATS_INTERVAL_MS = 500;
 
+// Longest a destination's factory may take (a module's or a transport's): past it the
+// destination stands aside, rather than holding every attach and flush behind it.
+const CREATE_TIMEOUT_MS = 10_000;
+
 interface AttachedRing {
   reader: RingReader;
   routes: Route[];
@@ -56,7 +60,9 @@ let queue: Promise<void> = Promise.resolve();
 let attachedSeq = 0;
 
 port.on('message', (msg: ToSink) => {
-  queue = queue.then(() => (msg.type === 'attach' ? attach(msg) : detach(msg.id)));
+  // Only ours: a pino transport's PINO_CONFIG (pino-transport.ts) passes this port too.
+  if (msg.type === 'attach') queue = queue.then(() => attach(msg));
+  else if (msg.type === 'detach') queue = queue.then(() => detach(msg.id));
 });
 
 /** Creates a destination, or its stand-in when that fails: a restart would fail the same way. */
@@ -64,11 +70,21 @@ async function createOrReplace(
   spec: DestinationSpec,
   all: DestinationSpec[],
 ): Promise<Destination> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    return await createDestination(spec);
+    // A factory that never settles would hold every later attach and flush: bounded.
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`it did not finish within ${CREATE_TIMEOUT_MS} ms`)),
+        CREATE_TIMEOUT_MS,
+      );
+    });
+    return await Promise.race([createDestination(spec), late]);
   } catch (err) {
     const stderrTaken = all.some((d) => d !== spec && d.kind === 'fd' && d.fd === 2);
     return createUnavailableDestination(spec, err, stderrTaken);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

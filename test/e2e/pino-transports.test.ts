@@ -36,6 +36,14 @@ describe('published pino transports run unmodified in the sink', () => {
     ]);
   });
 
+  it("a transport built with expectPinoConfig gets pino's config: levels, messageKey, errorKey", async () => {
+    const out = tempFile('config.log');
+    const r = await runFixture('config-transport-run.mjs', [out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(readFileSync(out, 'utf8')).toBe('info|one|-\nnotice|two|-\nerror|three|boom\n');
+  });
+
   it('a transport that cannot be found is reported with its code and stands aside', async () => {
     const file = tempFile('all.log');
     const r = await runFixture('destinations-run.mjs', [

@@ -37,6 +37,11 @@ describe('pretty and pino-transport options', () => {
         options: { a: 1 },
         maxBufferBytes: 1 << 20,
         minLevel: 0,
+        pinoConfig: {
+          levels: { labels: table.labels, values: table.values },
+          messageKey: 'msg',
+          errorKey: 'err',
+        },
       },
     ]);
   });

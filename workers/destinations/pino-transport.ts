@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parentPort } from 'node:worker_threads';
 import type { PinoTransportSpec } from '../../src/sink-protocol.js';
 import { StreamFeeder, type WritableLike } from './stream-feeder.js';
 import type { Destination } from './types.js';
@@ -26,6 +27,30 @@ async function importTarget(target: string): Promise<unknown> {
     resolved = createRequire(import.meta.url).resolve(target);
   }
   return import(pathToFileURL(resolved).href);
+}
+
+/**
+ * Runs a transport's factory while offering it pino's config. A transport built with
+ * pino-abstract-transport's `expectPinoConfig` listens on parentPort for
+ * `{ code: 'PINO_CONFIG', config }`, which pino sends through thread-stream, and does not
+ * resolve before it has it. Its listener may be added after an await inside the factory, so
+ * the message is emitted (locally, on this thread's port) on every turn until the factory
+ * settles; the sink's own message handler ignores it.
+ */
+async function withPinoConfig(
+  factory: () => unknown,
+  config: PinoTransportSpec['pinoConfig'],
+): Promise<unknown> {
+  const message = { code: 'PINO_CONFIG', config };
+  const offer = () => parentPort?.emit('message', message);
+  const pending = Promise.resolve(factory());
+  offer();
+  const timer = setInterval(offer, 1);
+  try {
+    return await pending;
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 export async function createPinoTransportDestination(
@@ -49,7 +74,10 @@ export async function createPinoTransportDestination(
       `pino transport "${spec.target}" must export a function returning a stream, got ${typeof fn}`,
     );
   }
-  const stream = (await (fn as (o: unknown) => unknown)(spec.options ?? {})) as WritableLike;
+  const stream = (await withPinoConfig(
+    () => (fn as (o: unknown) => unknown)(spec.options ?? {}),
+    spec.pinoConfig,
+  )) as WritableLike;
   if (stream === null || typeof stream !== 'object' || typeof stream.write !== 'function') {
     throw new TypeError(
       `pino transport "${spec.target}": its function must return a writable stream, got ${typeof stream}`,
