@@ -1,7 +1,8 @@
 /**
  * The sink worker: drains every attached ring, routes each batch to its destinations by level
  * (level bytes from the frame, never JSON.parse), writes one buffer per destination per round,
- * then releases the ring space. Sleeps on the control block's doorbell when idle.
+ * then releases the ring space. Sleeps on the control block's doorbell when idle. Each
+ * destination is driven through a Route (route.ts), which keeps its failures its own.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
