@@ -21,6 +21,7 @@ export default defineConfig([
       sink: 'workers/sink.ts',
       'internal/ring': 'src/ring.ts',
       'internal/channel': 'src/channel.ts',
+      'internal/pretty-format': 'workers/destinations/pretty-format.ts',
     },
     format: ['esm'],
     // Each file stands alone: a bundler copying sink.js needs nothing beside it.

@@ -23,6 +23,16 @@ export const ErrorCodes = {
   /** A syslog destination gave records up: its buffer bound was reached, or it was closed
    * with records it could not send. */
   SYSLOG_DROPPED: 'RINGLOG_SYSLOG_DROPPED',
+  /** A destination's write, flush or close threw (or its stream emitted an error); the records
+   * of that write are counted as dropped for it, the other destinations go on. */
+  DESTINATION_FAILED: 'RINGLOG_DESTINATION_FAILED',
+  /** An asynchronous destination's own buffer was full: records for it alone were dropped. */
+  DESTINATION_BACKLOG: 'RINGLOG_DESTINATION_BACKLOG',
+  /** A destination's flush or close did not finish within its bound; the sink went on. */
+  DESTINATION_TIMEOUT: 'RINGLOG_DESTINATION_TIMEOUT',
+  /** A destination could not be created (module missing, no factory, bad export); its records
+   * go to stderr instead, or are dropped and counted when stderr is already a destination. */
+  DESTINATION_UNAVAILABLE: 'RINGLOG_DESTINATION_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,4 +1,5 @@
 export type { DropCounts, OnFull } from './channel.js';
+export type { DestinationMetrics } from './destination-stats.js';
 export { type ErrorCode, ErrorCodes, RinglogError } from './errors.js';
 export type { EventSchema } from './events.js';
 export type { FlightRecorderOptions } from './flight-recorder.js';

@@ -3,6 +3,7 @@
  * one line here and is handed to the channel (channel.ts); the sink worker does the rest.
  */
 import { Channel } from './channel.js';
+import type { DestinationMetrics } from './destination-stats.js';
 import { ErrorCodes, invalidOption, RinglogError } from './errors.js';
 import { type CompiledFields, compileEvent, type EventSchema } from './events.js';
 import { type FlightRecorder, resolveFlightRecorder } from './flight-recorder.js';
@@ -58,6 +59,8 @@ export interface LoggerMetrics {
   sampledOut?: number;
   /** With `flightRecorder`: records held now, written out so far, overwritten unread. */
   flightRecorder?: { held: number; dumped: number; discarded: number };
+  /** One entry per destination, in the order given: its own written/dropped/errors/buffered. */
+  destinations: DestinationMetrics[];
 }
 
 export interface BaseLogger {
@@ -564,6 +567,7 @@ class LoggerImpl {
               discarded: root.recorder.discarded,
             },
           }),
+      destinations: root.sink.destinationMetrics(root.id),
     };
   }
 }
@@ -633,6 +637,7 @@ export function createLogger<CustomLevels extends string = never>(
   applyThreshold(logger, opts.threshold);
   root.id = sink.attach(channel, ringSab, opts.destinations, {
     exitTimeoutMs: opts.exitTimeoutMs,
+    flushTimeoutMs: opts.flushTimeoutMs,
     handleSignals: opts.handleSignals,
     handleExceptions: opts.handleExceptions,
     reopenOnSignal: opts.reopenOnSignal,

@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { OnFull } from './channel.js';
+import { resolvePinoTransportSpec, resolvePrettySpec } from './destination-options.js';
 import { invalidOption } from './errors.js';
 import {
   type FileDestinationOptions,
@@ -34,7 +35,25 @@ export type DestinationOptions =
       options?: unknown;
       level?: string | number;
     }
-  | SyslogOptions;
+  | SyslogOptions
+  | {
+      type: 'pretty';
+      /** Where the text goes (default 'stdout'). */
+      destination?: 'stdout' | 'stderr' | number;
+      /** Colours; default: off under NO_COLOR, on under FORCE_COLOR, else when the fd is a TTY. */
+      colorize?: boolean;
+      level?: string | number;
+    }
+  | {
+      type: 'pino-transport';
+      /** A pino transport: package name ('pino-pretty'), path or file: URL. */
+      target: string;
+      /** Passed to the transport's factory as it is. */
+      options?: unknown;
+      level?: string | number;
+      /** Bytes held for the transport while it is slow before records for it are dropped (default 1 MiB). */
+      maxBufferBytes?: number;
+    };
 
 /** `'stdout' | 'stderr'`, a file path, a file descriptor, or full destination options. */
 export type DestinationInput = 'stdout' | 'stderr' | string | number | DestinationOptions;
@@ -211,12 +230,16 @@ function resolveDestination(table: LevelTable, d: unknown, i: string): Destinati
       }
       case 'syslog':
         return resolveSyslogDestination(table, o, name, minLevel);
+      case 'pretty':
+        return resolvePrettySpec(table, o, name, minLevel);
+      case 'pino-transport':
+        return resolvePinoTransportSpec(table, o, name, minLevel);
     }
   }
   throw invalidOption(
     WHERE,
     name,
-    `"stdout", "stderr", a file path, a file descriptor or { type: "stdout"|"stderr"|"file"|"module"|"syslog", ... }`,
+    `"stdout", "stderr", a file path, a file descriptor or { type: "stdout"|"stderr"|"file"|"module"|"syslog"|"pretty"|"pino-transport", ... }`,
     d,
   );
 }
@@ -274,15 +297,21 @@ export function resolveOptions(
     bindings.name = options.name;
     chindings += `,"name":${quote(options.name)}`;
   }
+  const messageKey = key('messageKey', options.messageKey, 'msg');
   const destinations = resolveDestinations(levels, options.destination);
+  const errorKey = key('errorKey', options.errorKey, 'err');
+  for (const d of destinations) {
+    if (d.kind === 'pretty') d.messageKey = messageKey;
+    if (d.kind === 'pino-transport') d.pinoConfig = { ...d.pinoConfig, messageKey, errorKey };
+  }
   return {
     levels,
     threshold,
     chindings,
     bindings,
     time: resolveTimestamp(options.timestamp),
-    messageKey: key('messageKey', options.messageKey, 'msg'),
-    errorKey: key('errorKey', options.errorKey, 'err'),
+    messageKey,
+    errorKey,
     destinations,
     ringBytes,
     maxBatchBytes: positiveInt(

@@ -18,7 +18,9 @@ export type DestinationSpec =
       symlink: string | null;
     }
   | { kind: 'module'; specifier: string; options: unknown; minLevel: number }
-  | SyslogSpec;
+  | SyslogSpec
+  | PrettySpec
+  | PinoTransportSpec;
 
 /** When and how a file destination rotates; see docs/destinations.md#files. */
 export interface FileRotationSpec {
@@ -32,9 +34,41 @@ export interface FileRotationSpec {
   utc: boolean;
 }
 
+/** `{ type: 'pretty' }`: human-readable lines formatted in the sink (destinations/pretty.ts). */
+export interface PrettySpec {
+  kind: 'pretty';
+  fd: number;
+  /** undefined: decided in the sink from NO_COLOR, FORCE_COLOR and isatty(fd). */
+  colorize: boolean | undefined;
+  /** Level number → label, custom levels included. */
+  labels: Record<number, string>;
+  messageKey: string;
+  minLevel: number;
+}
+
+/** `{ type: 'pino-transport' }`: a pino transport module fed our lines (destinations/pino-transport.ts). */
+export interface PinoTransportSpec {
+  kind: 'pino-transport';
+  /** Absolute path, file: URL or package name as the caller wrote it. */
+  target: string;
+  options: unknown;
+  /** Most bytes held for the transport while it applies backpressure. */
+  maxBufferBytes: number;
+  minLevel: number;
+  /** What pino sends transports built with `expectPinoConfig` (pino.js, PINO_CONFIG). */
+  pinoConfig: {
+    levels: { labels: Record<number, string>; values: Record<string, number> };
+    messageKey: string;
+    errorKey: string;
+  };
+}
+
 export interface SinkWorkerData {
   /** The control block (ring.ts) shared by every ring of this sink. */
   control: SharedArrayBuffer;
+  /** Read by pino-abstract-transport as pino's thread-stream sets it: we send the config
+   * that transports built with `expectPinoConfig` wait for. */
+  workerData: { pinoWillSendConfig: true };
 }
 
 export type ToSink =
@@ -45,6 +79,10 @@ export type ToSink =
       seq: number;
       ring: SharedArrayBuffer;
       destinations: DestinationSpec[];
+      /** Per-destination counters the sink writes and metrics() reads (destination-stats.ts). */
+      stats: SharedArrayBuffer;
+      /** The logger's flushTimeoutMs: the sink bounds a destination's flush below it. */
+      flushTimeoutMs: number;
     }
   | { type: 'detach'; id: number }
   /** Close and reopen the file destinations of rings `ids` (null: every ring) at their path. */
@@ -53,7 +91,7 @@ export type ToSink =
 /** Destination failures are not messages: the sink counts them in the ring and reports them
  * on stderr itself, so a report survives a producer that is blocked or exiting. */
 export type FromSink =
-  | { type: 'attached'; id: number }
+  | { type: 'attached'; id: number; names: string[] }
   | { type: 'detached'; id: number }
   /** Answer to a reopen: the names of the destinations that could not reopen (each already
    * reported on stderr as RINGLOG_REOPEN_FAILED). */

@@ -6,6 +6,12 @@
 import { existsSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Channel, SinkLink } from './channel.js';
+import {
+  createStatsBuffer,
+  type DestinationMetrics,
+  markExiting,
+  readDestinationStats,
+} from './destination-stats.js';
 import { ErrorCodes } from './errors.js';
 import { createControlBuffer, RingReader, SinkDoorbell } from './ring.js';
 import type { DestinationSpec, FromSink, SinkWorkerData, ToSink } from './sink-protocol.js';
@@ -18,6 +24,10 @@ interface Attached {
   id: number;
   ring: SharedArrayBuffer;
   destinations: DestinationSpec[];
+  /** Per-destination counters written by the sink (destination-stats.ts). */
+  stats: SharedArrayBuffer;
+  /** Destination names as the sink reported them; the kinds until it has. */
+  names: string[];
   channel: Channel;
   /** What exit and signal hooks need to know about this root logger. */
   hooks: ExitHooks;
@@ -25,6 +35,8 @@ interface Attached {
 
 export interface ExitHooks {
   exitTimeoutMs: number;
+  /** The logger's flushTimeoutMs: the sink bounds destination flushes below it. */
+  flushTimeoutMs: number;
   handleSignals: boolean;
   handleExceptions: boolean;
   /** Signal that reopens this logger's file destinations, or false. */
@@ -77,7 +89,15 @@ export class Sink implements SinkLink {
     hooks: ExitHooks,
   ): number {
     const id = this.nextId++;
-    this.attached.set(id, { id, ring, destinations, channel, hooks });
+    this.attached.set(id, {
+      id,
+      ring,
+      destinations,
+      stats: createStatsBuffer(destinations.length),
+      names: destinations.map((d) => d.kind),
+      channel,
+      hooks,
+    });
     installProcessHooks(this);
     updateReopenHooks(this);
     if (this.fallback) return id;
@@ -109,6 +129,12 @@ export class Sink implements SinkLink {
     } else {
       this.worker?.unref();
     }
+  }
+
+  /** Counters of `id`'s destinations, read from shared memory without asking the sink. */
+  destinationMetrics(id: number): DestinationMetrics[] {
+    const a = this.attached.get(id);
+    return a === undefined ? [] : readDestinationStats(a.stats, a.names);
   }
 
   hooks(): Iterable<Attached> {
@@ -212,11 +238,22 @@ export class Sink implements SinkLink {
 
   private postAttach(a: Attached): void {
     const seq = this.doorbell.nextAttachSeq();
-    this.post({ type: 'attach', id: a.id, seq, ring: a.ring, destinations: a.destinations });
+    this.post({
+      type: 'attach',
+      id: a.id,
+      seq,
+      ring: a.ring,
+      destinations: a.destinations,
+      stats: a.stats,
+      flushTimeoutMs: a.hooks.flushTimeoutMs,
+    });
   }
 
   private start(): void {
-    const data: SinkWorkerData = { control: this.control };
+    const data: SinkWorkerData = {
+      control: this.control,
+      workerData: { pinoWillSendConfig: true },
+    };
     let worker: Worker;
     try {
       worker = new Worker(resolveSinkPath(), { workerData: data, stdout: false, stderr: false });
@@ -233,6 +270,10 @@ export class Sink implements SinkLink {
     worker.on('message', (msg: FromSink) => {
       if (msg.type === 'detached') this.detachWaiters.get(msg.id)?.();
       else if (msg.type === 'reopened') this.reopenWaiters.get(msg.req)?.(msg.failed);
+      else {
+        const a = this.attached.get(msg.id);
+        if (a !== undefined) a.names = msg.names;
+      }
     });
     worker.on('exit', (code) => {
       this.settleReopens();
@@ -342,6 +383,8 @@ function installProcessHooks(s: Sink): void {
 function onExit(s: Sink): void {
   let timeoutMs = 0;
   for (const a of s.hooks()) {
+    // Before the flush request: the sink serving it then ends asynchronous destinations too.
+    markExiting(a.stats);
     a.channel.publish();
     timeoutMs = Math.max(timeoutMs, a.hooks.exitTimeoutMs);
     // From now on nothing runs after this tick: write each later record before returning.
@@ -374,7 +417,9 @@ function updateSignalHooks(s: Sink): void {
   if (!wanted || signalHandler !== undefined) return;
   const handler = (signal: NodeJS.Signals): void => {
     let timeoutMs = 0;
+    const ending = process.listenerCount(signal) === 1;
     for (const a of s.hooks()) {
+      if (ending) markExiting(a.stats);
       a.channel.publish();
       timeoutMs = Math.max(timeoutMs, a.hooks.exitTimeoutMs);
     }

@@ -5,6 +5,8 @@
 import type { DestinationSpec } from '../../src/sink-protocol.js';
 import { createFileDestination } from './file.js';
 import { createModuleDestination } from './module.js';
+import { createPinoTransportDestination } from './pino-transport.js';
+import { createPrettyDestination } from './pretty.js';
 import { createStreamDestination } from './stream.js';
 import { createSyslogDestination } from './syslog.js';
 import type { Destination } from './types.js';
@@ -19,5 +21,9 @@ export async function createDestination(spec: DestinationSpec): Promise<Destinat
       return createFileDestination(spec);
     case 'syslog':
       return createSyslogDestination(spec);
+    case 'pretty':
+      return createPrettyDestination(spec);
+    case 'pino-transport':
+      return createPinoTransportDestination(spec);
   }
 }

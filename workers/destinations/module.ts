@@ -1,8 +1,11 @@
 /**
  * A destination from a user's module (ESM or CJS), loaded inside the sink worker. Its default
  * export (or `createDestination`) is a factory `(options) => { write(chunk), flush?(), close?() }`,
- * sync or async. `chunk` is lent for the duration of write(): copy what must outlive it. A write that throws stops the sink, which is then restarted from the ring's
- * read position: the batch is written again, so nothing is lost.
+ * sync or async. `chunk` is lent for the duration of write(): copy what must outlive it. A
+ * write that throws is caught by the sink (workers/route.ts): its records are counted as
+ * dropped for this destination and the others go on. A module that cannot be loaded, or
+ * exports no factory, throws here; the sink puts a stand-in in its place
+ * (unavailable.ts) rather than restarting over it.
  */
 
 import { isAbsolute } from 'node:path';
@@ -13,7 +16,7 @@ import type { Destination } from './types.js';
 type ModuleSpec = Extract<DestinationSpec, { kind: 'module' }>;
 
 interface UserDestination {
-  write(chunk: Buffer): void;
+  write(chunk: Buffer, records: number): void;
   flush?(): void | Promise<void>;
   close?(): void | Promise<void>;
 }
@@ -22,7 +25,14 @@ type Factory = (options: unknown) => UserDestination | Promise<UserDestination>;
 
 export async function createModuleDestination(spec: ModuleSpec): Promise<Destination> {
   const url = isAbsolute(spec.specifier) ? pathToFileURL(spec.specifier).href : spec.specifier;
-  const mod = (await import(url)) as { default?: unknown; createDestination?: unknown };
+  let mod: { default?: unknown; createDestination?: unknown };
+  try {
+    mod = (await import(url)) as typeof mod;
+  } catch (err) {
+    throw new Error(
+      `destination module ${spec.specifier} could not be loaded: ${(err as Error).message}`,
+    );
+  }
   let factory = mod.createDestination ?? mod.default;
   // A CJS module's module.exports arrives as default; it may itself hold the factory.
   if (typeof factory === 'object' && factory !== null) {
@@ -43,7 +53,7 @@ export async function createModuleDestination(spec: ModuleSpec): Promise<Destina
   return {
     name: `module:${spec.specifier}`,
     minLevel: spec.minLevel,
-    write: (chunk) => dest.write(chunk),
+    write: (chunk, records) => dest.write(chunk, records),
     flush: () => dest.flush?.(),
     close: () => dest.close?.(),
   };

@@ -1,5 +1,7 @@
 /** What the sink asks of a destination. Writes are synchronous: the sink releases ring space
- * only after they return, so a crash loses nothing (see src/ring.ts). */
+ * only after they return, so a crash loses nothing (see src/ring.ts). A write, flush or close
+ * that throws is caught by the sink (workers/route.ts): counted, reported, and the other
+ * destinations go on. */
 export interface Destination {
   /** For diagnostics: "stderr", "file:/var/log/app.log", "module:./my-dest.js". */
   readonly name: string;
@@ -8,10 +10,10 @@ export interface Destination {
   /**
    * Writes whole NDJSON lines before returning. The buffer is only lent: it may be a view of
    * the ring or a reused scratch buffer, so copy whatever must outlive the call. A destination
-   * that sends asynchronously copies into a bounded buffer of its own here. `records` is the
-   * number of lines in `chunk`, as the sink counted them from the ring's frames.
+   * that sends asynchronously copies into a bounded buffer of its own here (see
+   * destinations/stream-feeder.ts). `records` is the number of lines in `chunk`.
    */
-  write(chunk: Buffer, records?: number): void;
+  write(chunk: Buffer, records: number): void;
   /** Pushes out anything buffered; called when a flush is requested. Resolves once what it
    * was given has reached the OS or the peer, or has been given up on (bounded in time). */
   flush(): void | Promise<void>;
@@ -19,7 +21,15 @@ export interface Destination {
   /** Closes and opens again at the same path (external rotation); false if that failed,
    * reported and counted, and the old file is still written. Only destinations with a path. */
   reopen?(): boolean;
-  /** Counters of this destination, read for `metrics().destinations`. */
+  /**
+   * Optional, for destinations that finish work after write() returns (streams, sockets):
+   * called once, after the flush that precedes the end of the process, since the thread
+   * will not run afterwards. Ends what must be ended so that everything reaches its target.
+   * Records written after it may be dropped (counted).
+   */
+  end?(): void | Promise<void>;
+  /** Counters of this destination, read for `metrics().destinations`. Without it the sink
+   * counts a write that returned as written. */
   stats?(): DestinationStats;
 }
 

@@ -1,0 +1,74 @@
+/**
+ * Per-destination counters shared by the sink (writer) and metrics() (reader), one
+ * SharedArrayBuffer per attached ring, sent in the attach message:
+ *
+ *   Float64Array  [ written, dropped, errors, buffered ]  × one slot per destination, in the
+ *                 order of the ring's destinations
+ *   Int32         EXITING (after the slots, 8 bytes reserved): 0, or 1 once the process is
+ *                 ending. Set by the app (Atomics.store) before it requests the exit flush;
+ *                 the sink, serving that flush, then ends its asynchronous destinations
+ *                 (Destination.end) and waits for them, because the thread will not run again.
+ *
+ * Only the sink writes, after each round and each flush; the app reads whenever metrics() is
+ * called. Float64 rather than Int32: counters pass 2^31 on a long-running service. Plain
+ * (non-Atomics) 8-byte aligned stores and loads are single instructions on x64 and arm64, and
+ * a reading one round old is fine for diagnostics. A restarted sink continues from the values
+ * it finds, so the counters survive a sink restart.
+ */
+
+export const STAT_WRITTEN = 0;
+export const STAT_DROPPED = 1;
+export const STAT_ERRORS = 2;
+export const STAT_BUFFERED = 3;
+export const STAT_FIELDS = 4;
+
+/** One destination's counters as metrics() reports them. */
+export interface DestinationMetrics {
+  /** "stderr", "file:/var/log/app.log", "pretty:stdout", "pino-transport:pino-pretty", … */
+  name: string;
+  /** Records handed to the OS, or accepted by the transport or peer. */
+  written: number;
+  /** Records given up on for this destination alone (write threw, buffer full, …). */
+  dropped: number;
+  /** Failures seen (write errors, stream errors, timed-out flushes); not records. */
+  errors: number;
+  /** Records held in the destination's own buffer right now. */
+  buffered: number;
+}
+
+const SLOT_BYTES = STAT_FIELDS * Float64Array.BYTES_PER_ELEMENT;
+
+export function createStatsBuffer(destinations: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(destinations * SLOT_BYTES + 8);
+}
+
+function exitingWord(stats: SharedArrayBuffer): Int32Array {
+  return new Int32Array(stats, stats.byteLength - 8, 1);
+}
+
+/** App side: the process is ending; the next flush is the last one. */
+export function markExiting(stats: SharedArrayBuffer): void {
+  Atomics.store(exitingWord(stats), 0, 1);
+}
+
+/** Sink side: whether the app announced the end of the process. */
+export function isExiting(stats: SharedArrayBuffer): boolean {
+  return Atomics.load(exitingWord(stats), 0) === 1;
+}
+
+export function readDestinationStats(
+  stats: SharedArrayBuffer,
+  names: readonly string[],
+): DestinationMetrics[] {
+  const f = new Float64Array(stats);
+  return names.map((name, i) => {
+    const o = i * STAT_FIELDS;
+    return {
+      name,
+      written: f[o + STAT_WRITTEN]!,
+      dropped: f[o + STAT_DROPPED]!,
+      errors: f[o + STAT_ERRORS]!,
+      buffered: f[o + STAT_BUFFERED]!,
+    };
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * What stands in for a destination that could not be created (a module that is missing or
+ * exports no factory, a transport that fails to start): its records go to stderr, or, when
+ * stderr is already one of the ring's destinations, are dropped and counted. Reported once
+ * with RINGLOG_DESTINATION_UNAVAILABLE, and the sink is not restarted over it: a worker that
+ * crashed on every attach would only ever reach the stderr fallback for every destination.
+ */
+import { ErrorCodes } from '../../src/errors.js';
+import type { DestinationSpec } from '../../src/sink-protocol.js';
+import { reportDestinationError } from './report.js';
+import { createStreamDestination } from './stream.js';
+import type { Destination } from './types.js';
+
+/** The name a destination would have had, for reports about one that does not exist. */
+export function describeSpec(spec: DestinationSpec): string {
+  switch (spec.kind) {
+    case 'fd':
+      return ['stdin', 'stdout', 'stderr'][spec.fd] ?? `fd:${spec.fd}`;
+    case 'file':
+      return `file:${spec.path}`;
+    case 'module':
+      return `module:${spec.specifier}`;
+    case 'pino-transport':
+      return `pino-transport:${spec.target}`;
+    default:
+      return spec.kind;
+  }
+}
+
+export function createUnavailableDestination(
+  spec: DestinationSpec,
+  err: unknown,
+  stderrTaken: boolean,
+): Destination {
+  const name = describeSpec(spec);
+  // One report, one line: require's "Require stack:" lines stay out.
+  const reason = (err instanceof Error ? err.message : String(err)).split('\n', 1)[0];
+  reportDestinationError(
+    name,
+    ErrorCodes.DESTINATION_UNAVAILABLE,
+    `could not be created: ${reason}; its records ${stderrTaken ? 'are dropped (stderr is already a destination)' : 'go to stderr instead'}`,
+  );
+  if (!stderrTaken) {
+    const stderr = createStreamDestination({ kind: 'fd', fd: 2, minLevel: spec.minLevel });
+    return { ...stderr, name: `${name} (stderr in its place)` };
+  }
+  let dropped = 0;
+  return {
+    name,
+    minLevel: spec.minLevel,
+    write(_chunk, records) {
+      dropped += records;
+    },
+    flush() {},
+    close() {},
+    stats: () => ({ written: 0, dropped, errors: 1, buffered: 0 }),
+  };
+}
