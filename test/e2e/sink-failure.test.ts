@@ -36,6 +36,17 @@ describe('the sink worker dies mid-run', () => {
     expect(m.destinations[0].written).toBe(records.length);
   });
 
+  it('is restarted after a destination throws outside a call (uncaught in the worker)', async () => {
+    const file = tempFile('async-throw.log');
+    const r = await runFixture('sink-failure.mjs', ['async-throw-once', file, String(N)]);
+    expect(r.code).toBe(0);
+    expect(existsSync(`${file}.async-throw-once.done`)).toBe(true);
+    expect(r.stderr).toMatch(/RINGLOG_SINK_CRASH/);
+    expect(r.stderr).toMatch(/destination failed outside a call/);
+    expectAllOnceOrReplayed(readRecords(file), N);
+    expect(JSON.parse(r.stdout).workerRestarts).toBe(1);
+  });
+
   it('falls back to synchronous stderr after repeated failures, and says so once', async () => {
     const file = tempFile('always.log');
     const r = await runFixture('sink-failure.mjs', ['exit-always', file, String(N)]);
