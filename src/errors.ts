@@ -6,6 +6,9 @@
 export const ErrorCodes = {
   /** An option passed to createLogger() or child() is not valid. */
   INVALID_OPTION: 'RINGLOG_INVALID_OPTION',
+  /** An environment variable read by a preset (LOG_LEVEL, LOG_FORMAT, LOG_DESTINATION,
+   * LOG_PRESET) holds a value that is not allowed. */
+  INVALID_ENV: 'RINGLOG_INVALID_ENV',
   /** The sink worker stopped unexpectedly; it is restarted. */
   SINK_CRASH: 'RINGLOG_SINK_CRASH',
   /** The sink worker failed too often, or could not be started at all; records are written

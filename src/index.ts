@@ -1,3 +1,4 @@
+export type { Capture } from './capture.js';
 export type { DropCounts, OnFull } from './channel.js';
 export type { DestinationMetrics } from './destination-stats.js';
 export { type ErrorCode, ErrorCodes, RinglogError } from './errors.js';
@@ -28,8 +29,15 @@ export {
   type TimestampOption,
   timestamps,
 } from './options.js';
+export {
+  PRESET_NAMES,
+  PRODUCTION_REDACT_PATHS,
+  type PresetName,
+  presetOptions,
+} from './presets.js';
 export type { SamplingOptions } from './sampling.js';
 export { type LazyValue, lazy } from './serialize.js';
+export { getLogger, logger, setup } from './setup.js';
 export type {
   SyslogFacilityName,
   SyslogOptions,

@@ -2,6 +2,8 @@
  * The Logger: level methods, child(), flush(), close(), metrics(). No I/O: a record becomes
  * one line here and is handed to the channel (channel.ts); the sink worker does the rest.
  */
+
+import { type Capture, CaptureChannel, captureSink } from './capture.js';
 import { Channel } from './channel.js';
 import type { DestinationMetrics } from './destination-stats.js';
 import { ErrorCodes, invalidOption, RinglogError } from './errors.js';
@@ -16,6 +18,7 @@ import {
   resolveMinLevel,
   resolveOptions,
 } from './options.js';
+import { resolvePresetOptions } from './presets.js';
 import { createRingBuffer, RingWriter } from './ring.js';
 import { callSite, resolveSampling } from './sampling.js';
 import { quoteString, type SerializeLimits, serializeError, serializeFields } from './serialize.js';
@@ -90,6 +93,8 @@ export interface BaseLogger {
   metrics(): LoggerMetrics;
   /** Writes the records the flight recorder holds now (see the flightRecorder option). */
   flushFlightRecorder(): void;
+  /** With `capture: true`: the records logged so far, kept in memory for assertions. */
+  readonly capture: Capture | undefined;
   /**
    * A typed event: its fields are written by a serializer compiled from `schema` (or from
    * `schemas[name]` given to createLogger). Each record carries `"event":name`.
@@ -395,6 +400,12 @@ class LoggerImpl {
   declare [kMethods]: Record<string, LogFn>;
   declare [kHooks]: Hooks | undefined;
 
+  /** The in-memory records of a logger created with `capture: true`; undefined otherwise. */
+  get capture(): Capture | undefined {
+    const ch = this[kRoot].channel as unknown;
+    return ch instanceof CaptureChannel ? ch : undefined;
+  }
+
   get levels(): LevelTable {
     return this[kRoot].opts.levels;
   }
@@ -588,6 +599,8 @@ class LoggerImpl {
 export function createLogger<CustomLevels extends string = never>(
   options: LoggerOptions & { customLevels?: Record<CustomLevels, number> } = {},
 ): Logger<CustomLevels> {
+  if (options !== null && typeof options === 'object' && options.preset !== undefined)
+    options = resolvePresetOptions(options) as typeof options;
   const opts = resolveOptions(options, serializeFields, (s) => quoteString(s));
   const hooks = resolveHooks(
     'createLogger',
@@ -595,9 +608,16 @@ export function createLogger<CustomLevels extends string = never>(
     undefined,
     resolveSampling(opts.levels, 'createLogger', options.sampling),
   );
-  const sink = getSink();
-  const ringSab = createRingBuffer(opts.ringBytes);
-  const channel = new Channel(new RingWriter(ringSab), sink, opts);
+  if (options.capture !== undefined && typeof options.capture !== 'boolean')
+    throw invalidOption('createLogger', 'capture', 'true or false', options.capture);
+  const capture = options.capture === true ? new CaptureChannel(opts.levels.values) : undefined;
+  // A capturing logger keeps its lines in memory: no ring, no sink worker.
+  const sink = capture === undefined ? getSink() : (captureSink as unknown as Sink);
+  const ringSab = capture === undefined ? createRingBuffer(opts.ringBytes) : undefined;
+  const channel =
+    capture === undefined
+      ? new Channel(new RingWriter(ringSab!), sink, opts)
+      : (capture as unknown as Channel);
   const logger = new LoggerImpl() as unknown as LoggerState;
   const root: Root = {
     opts,
@@ -635,7 +655,8 @@ export function createLogger<CustomLevels extends string = never>(
   logger[kHooks] = hooks;
   logger[kMethods] = methodsFor(opts.levels, hooks?.perRecord === true);
   applyThreshold(logger, opts.threshold);
-  root.id = sink.attach(channel, ringSab, opts.destinations, {
+  if (capture !== undefined) return logger as unknown as Logger<CustomLevels>;
+  root.id = sink.attach(channel, ringSab!, opts.destinations, {
     exitTimeoutMs: opts.exitTimeoutMs,
     flushTimeoutMs: opts.flushTimeoutMs,
     handleSignals: opts.handleSignals,

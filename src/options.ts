@@ -16,6 +16,7 @@ import {
 import type { FlightRecorderOptions } from './flight-recorder.js';
 import type { HookOptions } from './hooks.js';
 import { compileLevels, type LevelTable, levelChoices, levelThreshold } from './levels.js';
+import type { PresetName } from './presets.js';
 import { isValidRingBytes, MAX_RING_BYTES, MIN_RING_BYTES } from './ring.js';
 import type { SamplingOptions } from './sampling.js';
 import { DEFAULT_LIMITS, type SerializeLimits } from './serialize.js';
@@ -105,6 +106,10 @@ export interface LoggerOptions extends HookOptions {
   /** Keep the last records below the level in memory and write them when an error is logged
    * (`true`: debug and above, 1000 records, triggered by error). */
   flightRecorder?: boolean | FlightRecorderOptions;
+  /** Start from a preset's options; the environment (LOG_*) then these options override it. */
+  preset?: PresetName;
+  /** Keep records in memory for tests (`logger.capture`) instead of writing them anywhere. */
+  capture?: boolean;
   /** Sampling of records below a level (warn by default): rate, adaptive, by trace id. */
   sampling?: SamplingOptions;
   /** JSON schemas of typed events by name, compiled once; see logger.event(). */
