@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { readRecords, runFixture, tempFile } from './helpers.js';
 
@@ -34,6 +36,42 @@ describe('published pino transports run unmodified in the sink', () => {
       { name: 'pino-transport:pino/file', written: N, dropped: 0, errors: 0, buffered: 0 },
       { name: 'pino-transport:pino-pretty', written: N / 10, dropped: 0, errors: 0, buffered: 0 },
     ]);
+  });
+
+  it('pino-socket (a published transport that writes to a TCP socket) delivers every record', async () => {
+    let received = '';
+    const server = createServer((socket) => {
+      socket.setEncoding('utf8').on('data', (d: string) => {
+        received += d;
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const r = await runFixture('destinations-run.mjs', [
+        JSON.stringify([
+          {
+            type: 'pino-transport',
+            target: 'pino-socket',
+            options: { address: '127.0.0.1', port, mode: 'tcp' },
+          },
+        ]),
+        String(N),
+      ]);
+      expect(r.code).toBe(0);
+      // The socket's bytes may still be on their way when the process has ended.
+      const until = Date.now() + 5_000;
+      while (received.split('\n').filter(Boolean).length < N && Date.now() < until)
+        await new Promise((res) => setTimeout(res, 20));
+      const ids = received
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).i);
+      expect(ids).toEqual(Array.from({ length: N }, (_, i) => i));
+      expect(JSON.parse(r.stdout).destinations[0]).toMatchObject({ written: N, dropped: 0 });
+    } finally {
+      server.close();
+    }
   });
 
   it("a transport built with expectPinoConfig gets pino's config: levels, messageKey, errorKey", async () => {
