@@ -363,21 +363,6 @@ function isPlainData(obj: object, useToJSON: boolean): boolean {
   return !(typeof o.stack === 'string' && typeof o.message === 'string');
 }
 
-/** Primitives inline, containers through writeValue; undefined where the key is omitted. */
-function writeItem(value: unknown, walk: Walk, place: Place): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return quoteString(value, walk.limits);
-    case 'number':
-      return Number.isFinite(value) ? `${value}` : 'null';
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'object':
-      if (value === null) return 'null';
-  }
-  return writeValue(value, walk, place);
-}
-
 function writePlainObject(obj: object, walk: Walk): string {
   const { path, limits } = walk;
   if (path.includes(obj)) return CIRCULAR;
@@ -389,7 +374,7 @@ function writePlainObject(obj: object, walk: Walk): string {
   for (const key in obj) {
     if (!hasOwn.call(obj, key)) continue;
     if (++entries > maxBreadth) continue;
-    const text = writeItem((obj as Record<string, unknown>)[key], walk, IN_OBJECT);
+    const text = writeValue((obj as Record<string, unknown>)[key], walk, IN_OBJECT);
     if (text !== undefined) out += (out === '' ? openPrefix(key) : fieldPrefix(key)) + text;
   }
   path.pop();
@@ -407,7 +392,7 @@ function writePlainArray(arr: unknown[], walk: Walk): string {
   let out = '[';
   for (let i = 0; i < count; i++) {
     if (i > 0) out += ',';
-    out += writeItem(arr[i], walk, IN_ARRAY) ?? 'null';
+    out += writeValue(arr[i], walk, IN_ARRAY) ?? 'null';
   }
   if (n > count) out += `${count > 0 ? ',' : ''}${quoteString(`…${n - count} more items`)}`;
   path.pop();

@@ -246,18 +246,7 @@ export function printSummary(r) {
     '',
   );
   out.push('Ring against thread-stream (raw records/s)');
-  out.push(
-    table(
-      ['record', 'ring', 'thread-stream', 'ratio'],
-      S.ring.map((row) => [
-        `${row.recordBytes} B`,
-        n0(row.ringRecordsPerSec),
-        n0(row.threadStreamRecordsPerSec),
-        `${x(row.ratioMedian)} (${x(row.ratioMin)}–${x(row.ratioMax)})`,
-      ]),
-    ),
-    '',
-  );
+  out.push(table(['record', 'ring', 'thread-stream', 'ratio'], ringRows(S)), '');
   if (r.features !== undefined) {
     out.push('Optional features against the plain path (paced, per call)');
     out.push(table(['feature', 'with it', 'plain path', 'ratio'], featureRows(r.features)), '');
@@ -345,6 +334,15 @@ function profileSection(p) {
   ].join('\n');
 }
 
+function ringRows(S) {
+  return S.ring.map((row) => [
+    `${row.recordBytes} B`,
+    n0(row.ringRecordsPerSec),
+    n0(row.threadStreamRecordsPerSec),
+    `${x(row.ratioMedian)} (${x(row.ratioMin)}–${x(row.ratioMax)})`,
+  ]);
+}
+
 function featureRows(f) {
   if (f === undefined) return [];
   const ns = (v) => (v >= 1000 ? `${(v / 1000).toFixed(2)} µs` : `${Math.round(v)} ns`);
@@ -414,12 +412,7 @@ export function renderMarkdown(r) {
     '',
     mdTable(
       ['record', 'ring records/s', 'thread-stream records/s', 'ratio (min–max)'],
-      S.ring.map((row) => [
-        `${row.recordBytes} B`,
-        n0(row.ringRecordsPerSec),
-        n0(row.threadStreamRecordsPerSec),
-        `${x(row.ratioMedian)} (${x(row.ratioMin)}–${x(row.ratioMax)})`,
-      ]),
+      ringRows(S),
     ),
     '',
     '### Optional features on the application thread',
