@@ -13,6 +13,15 @@ export const ErrorCodes = {
   SINK_FALLBACK: 'RINGLOG_SINK_FALLBACK',
   /** flush() or the exit flush ran out of time; some records were not written. */
   FLUSH_TIMEOUT: 'RINGLOG_FLUSH_TIMEOUT',
+  /** An HTTP backend refused records for good (400/401/403/…, partial success, bulk item
+   * errors); they are counted as rejected and dropped. */
+  HTTP_REJECTED: 'RINGLOG_HTTP_REJECTED',
+  /** An HTTP backend could not be reached or answered 429/5xx; the batch is retried. */
+  HTTP_UNAVAILABLE: 'RINGLOG_HTTP_UNAVAILABLE',
+  /** Records an HTTP destination gave up on: memory buffer or spool budget exceeded. */
+  HTTP_DROPPED: 'RINGLOG_HTTP_DROPPED',
+  /** The HTTP destination's disk spool could not be written or read. */
+  HTTP_SPOOL: 'RINGLOG_HTTP_SPOOL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { OnFull } from './channel.js';
 import { invalidOption } from './errors.js';
 import type { HookOptions } from './hooks.js';
+import { type HttpDestinationOptions, resolveHttpDestination } from './http-options.js';
 import { compileLevels, type LevelTable, levelChoices, levelThreshold } from './levels.js';
 import { isValidRingBytes, MAX_RING_BYTES, MIN_RING_BYTES } from './ring.js';
 import { DEFAULT_LIMITS, type SerializeLimits } from './serialize.js';
@@ -33,7 +34,8 @@ export type DestinationOptions =
       module: string;
       options?: unknown;
       level?: string | number;
-    };
+    }
+  | HttpDestinationOptions;
 
 /** `'stdout' | 'stderr'`, a file path, a file descriptor, or full destination options. */
 export type DestinationInput = 'stdout' | 'stderr' | string | number | DestinationOptions;
@@ -206,12 +208,14 @@ function resolveDestination(table: LevelTable, d: unknown, i: string): Destinati
         const specifier = m.startsWith('.') || isAbsolute(m) ? resolve(m) : m;
         return { kind: 'module', specifier, options: o.options, minLevel };
       }
+      case 'http':
+        return resolveHttpDestination(o, name, minLevel);
     }
   }
   throw invalidOption(
     WHERE,
     name,
-    `"stdout", "stderr", a file path, a file descriptor or { type: "stdout"|"stderr"|"file"|"module", ... }`,
+    `"stdout", "stderr", a file path, a file descriptor or { type: "stdout"|"stderr"|"file"|"module"|"http", ... }`,
     d,
   );
 }

@@ -4,10 +4,13 @@
  */
 
 /** Where a ring's records go; built from the user's options on the producing side. */
+import type { HttpDestinationSpec } from './http-options.js';
+
 export type DestinationSpec =
   | { kind: 'fd'; fd: number; minLevel: number }
   | { kind: 'file'; path: string; minLevel: number; mkdir: boolean; append: boolean }
-  | { kind: 'module'; specifier: string; options: unknown; minLevel: number };
+  | { kind: 'module'; specifier: string; options: unknown; minLevel: number }
+  | HttpDestinationSpec;
 
 export interface SinkWorkerData {
   /** The control block (ring.ts) shared by every ring of this sink. */

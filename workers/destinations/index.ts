@@ -3,6 +3,7 @@
  * place the sink learns about them.
  */
 import type { DestinationSpec } from '../../src/sink-protocol.js';
+import { createHttpDestination } from './http.js';
 import { createModuleDestination } from './module.js';
 import { createStreamDestination } from './stream.js';
 import type { Destination } from './types.js';
@@ -14,5 +15,7 @@ export async function createDestination(spec: DestinationSpec): Promise<Destinat
     case 'fd':
     case 'file':
       return createStreamDestination(spec);
+    case 'http':
+      return createHttpDestination(spec);
   }
 }
