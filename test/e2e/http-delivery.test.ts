@@ -271,4 +271,20 @@ describe('when the backend is down', () => {
     expect(readdirSync(dir).length).toBeLessThanOrEqual(5);
     await dest.close();
   });
+
+  it('keeps a spool copy of a request still in flight when flush() runs out of time', async () => {
+    const dir = tmp();
+    const r = await receiver(() => ({ status: 200, delayMs: 400 }));
+    const dest = makeDestination({ url: r.url, flushTimeoutMs: 50, spool: { dir } });
+    dest.write(lines(0, 100));
+    await dest.flush();
+    // Had the process ended here, the next one would send the copy (at least once).
+    expect(readdirSync(dir).length).toBe(1);
+    expect(dest.stats()).toMatchObject({ spooled: 100, written: 0 });
+    await waitFor(() => dest.stats().written === 100);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(dest.stats()).toMatchObject({ spooled: 0, spilled: 0, replayed: 0 });
+    expect(exactlyOnce(idsOf(accepted(r)), 100)).toBeUndefined();
+    await dest.close();
+  });
 });

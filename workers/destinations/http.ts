@@ -55,6 +55,9 @@ interface Batch {
   seq: number;
   /** Set when the batch is a spool file: it is deleted once the batch is settled. */
   spoolName?: string;
+  /** Set when a copy of this in-memory batch was written to the spool while it was in
+   * flight (a flush ran out of time): the copy is deleted once the batch is settled. */
+  shadow?: string | undefined;
 }
 
 export function createHttpDestination(spec: HttpDestinationSpec): Destination {
@@ -78,6 +81,7 @@ export class HttpDestination implements Destination {
   private memoryBytes = 0;
   private memoryRecords = 0;
   private inFlight = 0;
+  private readonly sending = new Set<Batch>();
   private readonly replaying = new Set<string>();
   /** No request starts before this time (backoff or Retry-After of the last failure). */
   private pausedUntil = 0;
@@ -210,7 +214,7 @@ export class HttpDestination implements Destination {
       return true;
     }
     try {
-      const evicted = this.spool!.add(b.data, b.records, b.seq);
+      const { evicted } = this.spool!.add(b.data, b.records, b.seq);
       this.counters.spilled += b.records;
       if (evicted > 0) this.drop(evicted, 'the spool is over its budget (spool.maxBytes)');
       return true;
@@ -251,7 +255,9 @@ export class HttpDestination implements Destination {
       const batch = this.nextBatch();
       if (batch === undefined) break;
       this.inFlight++;
+      this.sending.add(batch);
       void this.send(batch).finally(() => {
+        this.sending.delete(batch);
         this.inFlight--;
         this.pump();
         this.settleIdle();
@@ -337,6 +343,7 @@ export class HttpDestination implements Destination {
   /** The batch left memory or the spool for good: `accepted` of its records were written. */
   private settle(batch: Batch, accepted: number): void {
     this.counters.written += accepted;
+    this.dropShadow(batch);
     if (batch.spoolName !== undefined) {
       this.replaying.delete(batch.spoolName);
       this.spool!.remove(batch.spoolName);
@@ -344,6 +351,15 @@ export class HttpDestination implements Destination {
     } else {
       this.forgetFromMemory(batch);
     }
+  }
+
+  /** The batch reached a verdict: its spool copy, if it has one, is not needed. */
+  private dropShadow(batch: Batch): void {
+    if (batch.shadow === undefined) return;
+    this.replaying.delete(batch.shadow);
+    this.spool!.remove(batch.shadow);
+    this.counters.spilled -= batch.records;
+    batch.shadow = undefined;
   }
 
   private reject(records: number, why: string): void {
@@ -379,6 +395,12 @@ export class HttpDestination implements Destination {
       this.replaying.delete(batch.spoolName);
       return;
     }
+    if (batch.shadow !== undefined) {
+      // Its copy in the spool is the batch now, replayed like any other.
+      this.replaying.delete(batch.shadow);
+      this.forgetFromMemory(batch);
+      return;
+    }
     this.queue.unshift(batch);
     if (this.closing) this.abandonQueue();
     else if (this.breaker.open && this.spool !== undefined) this.spillQueue();
@@ -397,6 +419,7 @@ export class HttpDestination implements Destination {
 
   /** 413: each half is sent on its own; a single record too large is rejected. */
   private split(batch: Batch): void {
+    this.dropShadow(batch);
     if (batch.records < 2) {
       this.reject(1, `HTTP 413: one record of ${batch.data.length} bytes is too large`);
       this.settle(batch, 0);
@@ -507,7 +530,36 @@ export class HttpDestination implements Destination {
       });
       clearTimeout(timer);
     }
-    if (this.spool !== undefined && this.queue.length > 0) this.spillQueue();
+    if (this.spool !== undefined && (this.queue.length > 0 || this.inFlight > 0)) {
+      this.spillQueue();
+      this.shadowInFlight();
+    }
+  }
+
+  /** Requests still in flight when a flush runs out of time may never finish (the process
+   * may be ending): a copy of each goes to the spool, deleted again if the request settles.
+   * If the process ends before that, the next one sends the copy: at least once. */
+  private shadowInFlight(): void {
+    for (const b of this.sending) {
+      if (b.spoolName !== undefined || b.shadow !== undefined) continue;
+      try {
+        const { name, evicted } = this.spool!.add(b.data, b.records, b.seq);
+        if (name !== undefined) {
+          b.shadow = name;
+          // Not to be replayed while the original is still on its way.
+          this.replaying.add(name);
+          this.counters.spilled += b.records;
+        }
+        if (evicted > 0) this.drop(evicted, 'the spool is over its budget (spool.maxBytes)');
+      } catch (err) {
+        this.counters.errors++;
+        reportDestinationError(
+          this.name,
+          ErrorCodes.HTTP_SPOOL,
+          `cannot write to the spool ${this.spool!.dir}: ${(err as Error).message}`,
+        );
+      }
+    }
   }
 
   /** Flushes, then gives what is left to the spool (or drops it), waits for requests in

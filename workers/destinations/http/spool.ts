@@ -66,10 +66,11 @@ export class Spool {
     return this.entries.length;
   }
 
-  /** Writes a batch; returns the records of older batches deleted to stay within maxBytes
-   * (or of this one, if it alone is larger than the budget). Throws on I/O errors. */
-  add(data: Buffer, records: number, seq: number): number {
-    if (data.length > this.maxBytes) return records;
+  /** Writes a batch; returns its file name (undefined when it alone is larger than the
+   * budget) and the records deleted to stay within maxBytes (this batch's, in that case).
+   * Throws on I/O errors. */
+  add(data: Buffer, records: number, seq: number): { name: string | undefined; evicted: number } {
+    if (data.length > this.maxBytes) return { name: undefined, evicted: records };
     let dropped = 0;
     while (this.entries.length > 0 && this.bytes + data.length > this.maxBytes) {
       const old = this.entries.shift()!;
@@ -93,7 +94,7 @@ export class Spool {
     this.entries.splice(i, 0, entry);
     this.bytes += data.length;
     this.records += records;
-    return dropped;
+    return { name, evicted: dropped };
   }
 
   /** The oldest batch not in `busy`, without reading it. */
