@@ -91,7 +91,7 @@ export const HTTP_DEFAULTS = {
   compressMinBytes: 1024,
   connectTimeoutMs: 5000,
   requestTimeoutMs: 30_000,
-  flushTimeoutMs: 10_000,
+  flushTimeoutMs: 3000,
   baseDelayMs: 200,
   maxDelayMs: 30_000,
   breakerFailures: 5,

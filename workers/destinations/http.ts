@@ -214,8 +214,8 @@ export class HttpDestination implements Destination {
       return true;
     }
     try {
-      const { evicted } = this.spool!.add(b.data, b.records, b.seq);
-      this.counters.spilled += b.records;
+      const { name, evicted } = this.spool!.add(b.data, b.records, b.seq, this.replaying);
+      if (name !== undefined) this.counters.spilled += b.records;
       if (evicted > 0) this.drop(evicted, 'the spool is over its budget (spool.maxBytes)');
       return true;
     } catch (err) {
@@ -543,7 +543,7 @@ export class HttpDestination implements Destination {
     for (const b of this.sending) {
       if (b.spoolName !== undefined || b.shadow !== undefined) continue;
       try {
-        const { name, evicted } = this.spool!.add(b.data, b.records, b.seq);
+        const { name, evicted } = this.spool!.add(b.data, b.records, b.seq, this.replaying);
         if (name !== undefined) {
           b.shadow = name;
           // Not to be replayed while the original is still on its way.

@@ -66,14 +66,28 @@ export class Spool {
     return this.entries.length;
   }
 
-  /** Writes a batch; returns its file name (undefined when it alone is larger than the
-   * budget) and the records deleted to stay within maxBytes (this batch's, in that case).
-   * Throws on I/O errors. */
-  add(data: Buffer, records: number, seq: number): { name: string | undefined; evicted: number } {
-    if (data.length > this.maxBytes) return { name: undefined, evicted: records };
+  /** Writes a batch; returns its file name (undefined when it does not fit in the budget)
+   * and the records deleted to stay within maxBytes (this batch's, when it does not fit).
+   * Files in `busy` (being sent) are never deleted. Throws on I/O errors. */
+  add(
+    data: Buffer,
+    records: number,
+    seq: number,
+    busy: ReadonlySet<string>,
+  ): { name: string | undefined; evicted: number } {
+    let free = this.maxBytes - this.bytes;
+    if (free < data.length) {
+      for (const e of this.entries) if (!busy.has(e.name)) free += e.bytes;
+    }
+    if (free < data.length) return { name: undefined, evicted: records };
     let dropped = 0;
-    while (this.entries.length > 0 && this.bytes + data.length > this.maxBytes) {
-      const old = this.entries.shift()!;
+    for (let i = 0; i < this.entries.length && this.bytes + data.length > this.maxBytes; ) {
+      const old = this.entries[i]!;
+      if (busy.has(old.name)) {
+        i++;
+        continue;
+      }
+      this.entries.splice(i, 1);
       this.forget(old);
       dropped += old.records;
       try {
