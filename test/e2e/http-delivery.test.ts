@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -158,6 +159,32 @@ describe('ndjson shipping', () => {
     expect(dest.stats()).toMatchObject({ written: 100, errors: 2, retried: 200 });
     expect(stderr.join('')).toContain('ECONNRESET');
     await dest.close();
+  });
+
+  it('gives up connecting after connectTimeoutMs (a TLS handshake that never ends) and retries', async () => {
+    // A TCP server that accepts and never says a word: for https:// the connection is not
+    // made until the handshake completes.
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const dest = makeDestination({
+      url: `https://127.0.0.1:${port}/`,
+      connectTimeoutMs: 150,
+      requestTimeoutMs: 10_000,
+      flushTimeoutMs: 100,
+    });
+    dest.write(lines(0, 10));
+    const t0 = Date.now();
+    await waitFor(() => dest.stats().errors >= 2);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(stderr.join('')).toContain('RINGLOG_CONNECT_TIMEOUT');
+    expect(dest.stats()).toMatchObject({ written: 0, buffered: 10 });
+    await dest.close();
+    expect(dest.stats()).toMatchObject({ dropped: 10, buffered: 0 });
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
   });
 
   it('keeps at most `concurrency` requests in flight to a slow backend', async () => {

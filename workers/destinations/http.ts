@@ -533,6 +533,13 @@ export class HttpDestination implements Destination {
     if (this.spool !== undefined && (this.queue.length > 0 || this.inFlight > 0)) {
       this.spillQueue();
       this.shadowInFlight();
+    } else if (this.spool === undefined && this.memoryRecords > 0) {
+      // Said out loud: if the process ends now, these are lost, and no other counter knows.
+      reportDestinationError(
+        this.name,
+        ErrorCodes.HTTP_UNAVAILABLE,
+        `${this.memoryRecords} records not sent within flushTimeoutMs=${this.spec.flushTimeoutMs}; still held in memory (no spool)`,
+      );
     }
   }
 

@@ -33,16 +33,19 @@ export class HttpClient {
   private readonly url: URL;
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
+  private readonly secure: boolean;
 
   constructor(private readonly opts: ClientOptions) {
     this.url = new URL(opts.url);
     const secure = this.url.protocol === 'https:';
+    this.secure = secure;
     const agentOptions: https.AgentOptions = {
       keepAlive: true,
       maxSockets: opts.concurrency,
-      // Sockets idle longer than a typical server keep-alive (5 s for Node, 60 s nginx) are
-      // closed by us first, so a request seldom meets a socket the server just closed.
-      timeout: 4000,
+      // Idle sockets are closed by us before the server does (ClickHouse's keep_alive_timeout
+      // is 3 s, Node's 5 s, nginx's 75 s), so a request seldom meets a socket the server has
+      // just closed. Only idle sockets: the Agent leaves one carrying a request alone.
+      timeout: 2000,
     };
     if (secure) {
       agentOptions.rejectUnauthorized = opts.rejectUnauthorized;
@@ -84,7 +87,8 @@ export class HttpClient {
             timeoutError(`not connected within ${connectTimeoutMs} ms`, 'RINGLOG_CONNECT_TIMEOUT'),
           );
         }, connectTimeoutMs);
-        socket.once('connect', () => clearTimeout(t));
+        // TCP and, for https, the TLS handshake: both are "connecting".
+        socket.once(this.secure ? 'secureConnect' : 'connect', () => clearTimeout(t));
         socket.once('close', () => clearTimeout(t));
       });
       req.on('error', (err) => finish(err));
