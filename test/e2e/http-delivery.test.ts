@@ -299,6 +299,39 @@ describe('when the backend is down', () => {
     await dest.close();
   });
 
+  it('circuit breaker: after N failures nothing is sent for the cool-down, then one probe', async () => {
+    let down = true;
+    const at: number[] = [];
+    const r = await receiver(() => {
+      at.push(Date.now());
+      return down ? { status: 503 } : { status: 200, delayMs: 60 };
+    });
+    const dest = makeDestination({
+      url: r.url,
+      batchRecords: 100,
+      concurrency: 2,
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
+      breaker: { failures: 3, cooldownMs: 400 },
+    });
+    writeAll(dest, 500);
+    await waitFor(() => r.requests.length >= 3);
+    // The third failure opens it; a request already in flight then may still fail too.
+    await new Promise((res) => setTimeout(res, 50));
+    const failed = r.requests.length;
+    expect(failed).toBeLessThanOrEqual(4);
+    await new Promise((res) => setTimeout(res, 150));
+    // Open: no request during the cool-down, however short the backoff.
+    expect(r.requests.length).toBe(failed);
+    down = false;
+    await waitFor(() => dest.stats().written === 500);
+    expect(at[failed]! - at[2]!).toBeGreaterThanOrEqual(380);
+    // The probe goes alone: the next request starts after its (60 ms) answer.
+    expect(at[failed + 1]! - at[failed]!).toBeGreaterThanOrEqual(55);
+    expect(exactlyOnce(idsOf(accepted(r, (n) => n >= failed)), 500)).toBeUndefined();
+    expect(dest.stats()).toMatchObject({ errors: failed, dropped: 0 });
+    await dest.close();
+  });
+
   it('keeps a spool copy of a request still in flight when flush() runs out of time', async () => {
     const dir = tmp();
     const r = await receiver(() => ({ status: 200, delayMs: 400 }));
