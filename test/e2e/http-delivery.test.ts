@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -329,6 +329,19 @@ describe('when the backend is down', () => {
     expect(at[failed + 1]! - at[failed]!).toBeGreaterThanOrEqual(55);
     expect(exactlyOnce(idsOf(accepted(r, (n) => n >= failed)), 500)).toBeUndefined();
     expect(dest.stats()).toMatchObject({ errors: failed, dropped: 0 });
+    await dest.close();
+  });
+
+  it('goes on without a spool that cannot be opened, and says so', async () => {
+    const r = await receiver();
+    const file = join(tmp(), 'a-file');
+    writeFileSync(file, '');
+    const dest = makeDestination({ url: r.url, spool: { dir: join(file, 'spool') } });
+    dest.write(lines(0, 10));
+    await dest.flush();
+    expect(exactlyOnce(idsOf(accepted(r)), 10)).toBeUndefined();
+    expect(stderr.join('')).toContain('cannot open the spool');
+    expect(stderr.join('')).toContain('RINGLOG_HTTP_SPOOL');
     await dest.close();
   });
 

@@ -17,6 +17,8 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { ErrorCodes } from '../../src/errors.js';
 import type { HttpDestinationSpec } from '../../src/http-options.js';
+import { bulkOutcome, otlpRejected } from './http/answers.js';
+import { Batcher } from './http/batcher.js';
 import { Breaker } from './http/breaker.js';
 import { HttpClient, type HttpResponse } from './http/client.js';
 import { createEncoder, type Encoder } from './http/encoders.js';
@@ -72,12 +74,9 @@ export class HttpDestination implements Destination {
   private readonly breaker: Breaker;
   private readonly spool: Spool | undefined;
 
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private pendingRecords = 0;
-  private batchTimer: NodeJS.Timeout | undefined;
+  private readonly batcher: Batcher;
   private readonly queue: Batch[] = [];
-  /** Bytes of pending, queued and in-flight batches (spool replays excluded). */
+  /** Bytes of queued and in-flight batches (spool replays excluded); the batcher's apart. */
   private memoryBytes = 0;
   private memoryRecords = 0;
   private inFlight = 0;
@@ -117,9 +116,12 @@ export class HttpDestination implements Destination {
       ca: spec.tls.ca,
       rejectUnauthorized: spec.tls.rejectUnauthorized,
     });
+    this.batcher = new Batcher(spec.batchRecords, spec.batchBytes, spec.batchIntervalMs, (d, n) => {
+      this.enqueue(d, n);
+      this.pump();
+    });
     this.breaker = new Breaker(spec.breaker.failures, spec.breaker.cooldownMs);
-    this.spool =
-      spec.spool === undefined ? undefined : new Spool(spec.spool.dir, spec.spool.maxBytes);
+    this.spool = spec.spool === undefined ? undefined : this.openSpool(spec.spool);
     if (this.spool !== undefined) {
       this.nextSeq = this.spool.nextSeq;
       // Batches left by an earlier process go out first.
@@ -127,56 +129,36 @@ export class HttpDestination implements Destination {
     }
   }
 
+  /** A spool that cannot be opened is reported, and shipping goes on without one: a logger
+   * that fails to start over its spool directory would lose more than the spool saves. */
+  private openSpool(o: { dir: string; maxBytes: number }): Spool | undefined {
+    try {
+      return new Spool(o.dir, o.maxBytes);
+    } catch (err) {
+      this.counters.errors++;
+      reportDestinationError(
+        this.name,
+        ErrorCodes.HTTP_SPOOL,
+        `cannot open the spool ${o.dir}: ${(err as Error).message}; going on without one`,
+      );
+      return undefined;
+    }
+  }
+
   write(chunk: Buffer): void {
     if (this.closed || chunk.length === 0) return;
-    // The chunk is lent (a view of the ring or the sink's scratch buffer): copy it once.
-    const copy = Buffer.allocUnsafe(chunk.length);
-    chunk.copy(copy);
-    const { batchRecords, batchBytes } = this.spec;
-    let start = 0;
-    let pos = 0;
-    while (pos < copy.length) {
-      const nl = copy.indexOf(10, pos);
-      pos = nl === -1 ? copy.length : nl + 1;
-      this.pendingRecords++;
-      if (this.pendingRecords >= batchRecords || this.pendingBytes + pos - start >= batchBytes) {
-        this.addPending(copy.subarray(start, pos));
-        start = pos;
-        this.cutBatch();
-      }
-    }
-    if (start < copy.length) this.addPending(copy.subarray(start));
-    if (this.pendingRecords > 0 && this.batchTimer === undefined) {
-      this.batchTimer = setTimeout(() => {
-        this.batchTimer = undefined;
-        this.cutBatch();
-        this.pump();
-      }, this.spec.batchIntervalMs);
-    }
+    // The chunk is lent (a view of the ring or the sink's scratch buffer): the batcher copies.
+    this.batcher.add(chunk);
     this.enforceMemoryBound();
     this.pump();
   }
 
-  private addPending(piece: Buffer): void {
-    this.pending.push(piece);
-    this.pendingBytes += piece.length;
-    this.memoryBytes += piece.length;
-  }
-
-  /** Moves what is pending into a batch at the tail of the queue (or the spool when the
-   * backend is known to be down). */
-  private cutBatch(): void {
-    if (this.pendingRecords === 0) return;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-    const batch: Batch = { data, records: this.pendingRecords, seq: this.nextSeq++ };
-    this.memoryRecords += batch.records;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.pendingRecords = 0;
-    if (this.batchTimer !== undefined) {
-      clearTimeout(this.batchTimer);
-      this.batchTimer = undefined;
-    }
+  /** A new batch at the tail of the queue (or in the spool when the backend is known to be
+   * down). */
+  private enqueue(data: Buffer, records: number): void {
+    const batch: Batch = { data, records, seq: this.nextSeq++ };
+    this.memoryBytes += data.length;
+    this.memoryRecords += records;
     this.queue.push(batch);
     if (this.breaker.open && this.spool !== undefined) this.spillQueue();
   }
@@ -189,7 +171,10 @@ export class HttpDestination implements Destination {
 
   /** Over maxBufferBytes the oldest queued batches go to the spool, or are dropped. */
   private enforceMemoryBound(): void {
-    while (this.memoryBytes > this.spec.maxBufferBytes && this.queue.length > 0) {
+    while (
+      this.memoryBytes + this.batcher.bytes > this.spec.maxBufferBytes &&
+      this.queue.length > 0
+    ) {
       const oldest = this.queue.shift()!;
       this.forgetFromMemory(oldest);
       if (this.spool !== undefined && this.toSpool(oldest)) continue;
@@ -445,55 +430,20 @@ export class HttpDestination implements Destination {
   }
 
   private onOtlpAccepted(batch: Batch, res: HttpResponse): void {
-    let rejected = 0;
-    let message = '';
-    if (res.body.length > 0) {
-      try {
-        const r = JSON.parse(res.body.toString('utf8')) as {
-          partialSuccess?: { rejectedLogRecords?: string | number; errorMessage?: string };
-        };
-        rejected = Number(r.partialSuccess?.rejectedLogRecords ?? 0) || 0;
-        message = r.partialSuccess?.errorMessage ?? '';
-      } catch {
-        // A protobuf or empty answer to a JSON request: nothing partial to read.
-      }
-    }
-    rejected = Math.min(rejected, batch.records);
-    if (rejected > 0) this.reject(rejected, `OTLP partial success: ${message}`);
+    const answer = otlpRejected(res.body);
+    const rejected = Math.min(answer.rejected, batch.records);
+    if (rejected > 0) this.reject(rejected, `OTLP partial success: ${answer.message}`);
     this.settle(batch, batch.records - rejected);
   }
 
-  /** `_bulk` answers 200 with `errors: true` when some items failed: 429 items are sent again,
-   * other failed items are rejected. */
+  /** Bulk items answered 429 are sent again (only those), other failed items rejected. */
   private onBulkAccepted(batch: Batch, res: HttpResponse): void {
-    let items: { [action: string]: { status?: number; error?: unknown } }[] = [];
-    try {
-      const r = JSON.parse(res.body.toString('utf8')) as { errors?: boolean; items?: typeof items };
-      if (r.errors !== true || !Array.isArray(r.items)) {
-        this.settle(batch, batch.records);
-        return;
-      }
-      items = r.items;
-    } catch {
+    const outcome = bulkOutcome(res.body, () => splitLines(batch.data));
+    if (outcome === undefined) {
       this.settle(batch, batch.records);
       return;
     }
-    const lines = splitLines(batch.data);
-    const again: string[] = [];
-    let accepted = 0;
-    let rejected = 0;
-    let firstError = '';
-    for (let i = 0; i < lines.length; i++) {
-      const item = items[i];
-      const result = item === undefined ? undefined : Object.values(item)[0];
-      const status = result?.status ?? 0;
-      if (status >= 200 && status < 300) accepted++;
-      else if (status === 429) again.push(lines[i]!);
-      else {
-        rejected++;
-        if (firstError === '') firstError = `${status} ${JSON.stringify(result?.error ?? null)}`;
-      }
-    }
+    const { accepted, again, rejected, firstError } = outcome;
     if (rejected > 0) this.reject(rejected, `bulk item errors, first: ${firstError}`);
     this.settle(batch, accepted);
     if (again.length > 0) {
@@ -520,7 +470,7 @@ export class HttpDestination implements Destination {
    * queued goes to the spool (when there is one). Spooled batches are not waited for.
    */
   async flush(): Promise<void> {
-    this.cutBatch();
+    this.batcher.cut();
     this.pump();
     if (this.inFlight > 0 || this.queue.length > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -586,7 +536,7 @@ export class HttpDestination implements Destination {
       clearTimeout(timer);
     }
     if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
-    if (this.batchTimer !== undefined) clearTimeout(this.batchTimer);
+    this.batcher.stop();
     this.client.close();
   }
 
@@ -596,7 +546,7 @@ export class HttpDestination implements Destination {
       written: c.written,
       dropped: c.dropped,
       errors: c.errors,
-      buffered: this.memoryRecords + this.pendingRecords,
+      buffered: this.memoryRecords + this.batcher.records,
       sent: c.written,
       retried: c.retried,
       rejected: c.rejected,
