@@ -39,7 +39,9 @@ export interface HttpDestinationOptions {
   /** How long flush() waits for the backend before what is left goes to the spool. */
   flushTimeoutMs?: number;
   tls?: { ca?: string | string[]; rejectUnauthorized?: boolean };
-  retry?: { baseDelayMs?: number; maxDelayMs?: number };
+  /** serverErrorAttempts: attempts of a batch answered 500/501/505…(ndjson only) before it
+   * is rejected, so that a batch the backend cannot parse does not block those behind it. */
+  retry?: { baseDelayMs?: number; maxDelayMs?: number; serverErrorAttempts?: number };
   breaker?: { failures?: number; cooldownMs?: number };
   spool?: { dir: string; maxBytes?: number };
   /** otlp: resource attribute service.name (default "unknown_service"). */
@@ -72,7 +74,7 @@ export interface HttpDestinationSpec {
   requestTimeoutMs: number;
   flushTimeoutMs: number;
   tls: { ca: string[] | undefined; rejectUnauthorized: boolean };
-  retry: { baseDelayMs: number; maxDelayMs: number };
+  retry: { baseDelayMs: number; maxDelayMs: number; serverErrorAttempts: number };
   breaker: { failures: number; cooldownMs: number };
   spool: { dir: string; maxBytes: number } | undefined;
   serviceName: string;
@@ -94,6 +96,7 @@ export const HTTP_DEFAULTS = {
   flushTimeoutMs: 3000,
   baseDelayMs: 200,
   maxDelayMs: 30_000,
+  serverErrorAttempts: 5,
   breakerFailures: 5,
   breakerCooldownMs: 10_000,
   spoolMaxBytes: 256 << 20,
@@ -316,6 +319,12 @@ export function resolveHttpDestination(
         1,
       ),
       maxDelayMs: int(`${name}.retry.maxDelayMs`, retry.maxDelayMs, HTTP_DEFAULTS.maxDelayMs, 1),
+      serverErrorAttempts: int(
+        `${name}.retry.serverErrorAttempts`,
+        retry.serverErrorAttempts,
+        HTTP_DEFAULTS.serverErrorAttempts,
+        1,
+      ),
     },
     breaker: {
       failures: int(`${name}.breaker.failures`, breaker.failures, HTTP_DEFAULTS.breakerFailures, 1),

@@ -118,6 +118,26 @@ describe('ndjson shipping', () => {
     await dest.close();
   });
 
+  it('rejects a batch after retry.serverErrorAttempts 500s: it does not block the ones behind it', async () => {
+    // ClickHouse answers 500 to a line it cannot parse, every time.
+    const r = await receiver((q) =>
+      idsOf([q.body]).includes(15) ? { status: 500, body: 'Cannot parse input' } : { status: 200 },
+    );
+    const dest = makeDestination({ url: r.url, batchRecords: 10, concurrency: 1 });
+    writeAll(dest, 40, 40);
+    await dest.flush();
+    const poisoned = r.requests.filter((q) => idsOf([q.body]).includes(15));
+    expect(poisoned.length).toBe(5);
+    const ok = accepted(r, (n) => !idsOf([r.requests[n]!.body]).includes(15));
+    expect(idsOf(ok).sort((a, b) => a - b)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => i),
+      ...Array.from({ length: 20 }, (_, i) => i + 20),
+    ]);
+    expect(dest.stats()).toMatchObject({ written: 30, rejected: 10, dropped: 10, retried: 40 });
+    expect(stderr.join('')).toContain('Cannot parse input');
+    await dest.close();
+  });
+
   it('does not retry 400, 401 or 403: the records are rejected and counted', async () => {
     const r = await receiver((q) => ({ status: [400, 401, 403][q.n] ?? 200, body: 'bad' }));
     const dest = makeDestination({ url: r.url, batchRecords: 10, concurrency: 1 });

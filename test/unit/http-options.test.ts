@@ -36,7 +36,7 @@ describe('http destination options', () => {
       requestTimeoutMs: 30_000,
       flushTimeoutMs: 3000,
       tls: { ca: undefined, rejectUnauthorized: true },
-      retry: { baseDelayMs: 200, maxDelayMs: 30_000 },
+      retry: { baseDelayMs: 200, maxDelayMs: 30_000, serverErrorAttempts: 5 },
       breaker: { failures: 5, cooldownMs: 10_000 },
       spool: undefined,
       serviceName: 'unknown_service',

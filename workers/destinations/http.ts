@@ -57,6 +57,8 @@ interface Batch {
   seq: number;
   /** Set when the batch is a spool file: it is deleted once the batch is settled. */
   spoolName?: string;
+  /** Attempts answered with a 5xx other than 502/503/504 (see retry.serverErrorAttempts). */
+  serverErrors?: number;
   /** Set when a copy of this in-memory batch was written to the spool while it was in
    * flight (a flush ran out of time): the copy is deleted once the batch is settled. */
   shadow?: string | undefined;
@@ -82,6 +84,8 @@ export class HttpDestination implements Destination {
   private inFlight = 0;
   private readonly sending = new Set<Batch>();
   private readonly replaying = new Set<string>();
+  /** serverErrors of spool batches, which are read again from disk on each attempt. */
+  private readonly spoolServerErrors = new Map<string, number>();
   /** No request starts before this time (backoff or Retry-After of the last failure). */
   private pausedUntil = 0;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -298,7 +302,10 @@ export class HttpDestination implements Destination {
       this.retryLater(batch, `${e.code ?? 'error'}: ${e.message}`, undefined);
       return;
     }
-    const verdict = classifyStatus(res.status, this.spec.encoding);
+    let verdict = classifyStatus(res.status, this.spec.encoding);
+    if (verdict === 'retry' && isServerError(res.status) && this.tooManyServerErrors(batch)) {
+      verdict = 'reject';
+    }
     if (verdict === 'retry') {
       const after = parseRetryAfter(headerValue(res.headers['retry-after']), Date.now());
       this.retryLater(batch, `HTTP ${res.status}${snippet(res.body)}`, after);
@@ -325,6 +332,20 @@ export class HttpDestination implements Destination {
     this.settle(batch, batch.records);
   }
 
+  /** Counts a 5xx that may be the batch's own fault (ClickHouse answers 500 to a line it
+   * cannot parse); true once it had retry.serverErrorAttempts of them. */
+  private tooManyServerErrors(batch: Batch): boolean {
+    const key = batch.spoolName;
+    const n = (key === undefined ? batch.serverErrors : this.spoolServerErrors.get(key)) ?? 0;
+    if (n + 1 >= this.spec.retry.serverErrorAttempts) {
+      if (key !== undefined) this.spoolServerErrors.delete(key);
+      return true;
+    }
+    if (key === undefined) batch.serverErrors = n + 1;
+    else this.spoolServerErrors.set(key, n + 1);
+    return false;
+  }
+
   /** The batch left memory or the spool for good: `accepted` of its records were written. */
   private settle(batch: Batch, accepted: number): void {
     this.counters.written += accepted;
@@ -332,6 +353,7 @@ export class HttpDestination implements Destination {
     if (batch.spoolName !== undefined) {
       this.replaying.delete(batch.spoolName);
       this.spool!.remove(batch.spoolName);
+      this.spoolServerErrors.delete(batch.spoolName);
       this.counters.replayed += accepted;
     } else {
       this.forgetFromMemory(batch);
@@ -423,6 +445,7 @@ export class HttpDestination implements Destination {
       // The halves now live in memory: the file is done with.
       this.replaying.delete(batch.spoolName);
       this.spool!.remove(batch.spoolName);
+      this.spoolServerErrors.delete(batch.spoolName);
       this.memoryBytes += batch.data.length;
       this.memoryRecords += batch.records;
     }
@@ -555,6 +578,11 @@ export class HttpDestination implements Destination {
       spooled: this.spool?.records ?? 0,
     };
   }
+}
+
+/** A 5xx that is not one of the "try again later" answers (502, 503, 504). */
+function isServerError(status: number): boolean {
+  return status >= 500 && status !== 502 && status !== 503 && status !== 504;
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
