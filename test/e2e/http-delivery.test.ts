@@ -207,6 +207,17 @@ describe('ndjson shipping', () => {
     await new Promise<void>((r) => silent.close(() => r()));
   });
 
+  it('close() is bounded while a request hangs: its records are counted as dropped', async () => {
+    const r = await receiver(() => 'hang');
+    const dest = makeDestination({ url: r.url, flushTimeoutMs: 100, requestTimeoutMs: 60_000 });
+    dest.write(lines(0, 20));
+    const t0 = Date.now();
+    await dest.close();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await waitFor(() => dest.stats().dropped === 20);
+    expect(dest.stats()).toMatchObject({ written: 0, buffered: 0, dropped: 20 });
+  });
+
   it('keeps at most `concurrency` requests in flight to a slow backend', async () => {
     const r = await receiver(() => ({ status: 200, delayMs: 50 }));
     const dest = makeDestination({ url: r.url, batchRecords: 100, concurrency: 2 });

@@ -543,7 +543,8 @@ export class HttpDestination implements Destination {
   }
 
   /** Flushes, then gives what is left to the spool (or drops it), waits for requests in
-   * flight (at most requestTimeoutMs) and closes the sockets. */
+   * flight (at most flushTimeoutMs again) and closes the sockets: a request cut off there
+   * goes to the spool too (it has a copy there already), or is dropped and counted. */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.flush();
@@ -554,7 +555,7 @@ export class HttpDestination implements Destination {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);
-        timer = setTimeout(resolve, this.spec.requestTimeoutMs);
+        timer = setTimeout(resolve, Math.min(this.spec.flushTimeoutMs, this.spec.requestTimeoutMs));
       });
       clearTimeout(timer);
     }
