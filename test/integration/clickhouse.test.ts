@@ -4,7 +4,7 @@
  * encoding through `INSERT ... FORMAT JSONEachRow` over its HTTP interface.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,6 +142,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ch.stop();
+  rmSync(ch.dir, { recursive: true, force: true });
 });
 
 describe('ClickHouse receives ndjson through INSERT ... FORMAT JSONEachRow', () => {
