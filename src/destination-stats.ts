@@ -2,8 +2,10 @@
  * Per-destination counters shared by the sink (writer) and metrics() (reader), one
  * SharedArrayBuffer per attached ring, sent in the attach message:
  *
- *   Float64Array  [ written, dropped, errors, buffered ]  × one slot per destination, in the
- *                 order of the ring's destinations
+ *   Float64Array  [ written, dropped, errors, buffered, ...EXTRA_STATS ]  × one slot per
+ *                 destination, in the order of the ring's destinations. The extra counters
+ *                 are those some destinations keep (HTTP shipping, syslog); NaN where the
+ *                 destination has none, and then left out of metrics()
  *   Int32         EXITING (after the slots, 8 bytes reserved): 0, or 1 once the process is
  *                 ending. Set by the app (Atomics.store) before it requests the exit flush;
  *                 the sink, serving that flush, then ends its asynchronous destinations
@@ -20,7 +22,19 @@ export const STAT_WRITTEN = 0;
 export const STAT_DROPPED = 1;
 export const STAT_ERRORS = 2;
 export const STAT_BUFFERED = 3;
-export const STAT_FIELDS = 4;
+/** Counters only some destinations have: HTTP shipping (docs/shipping.md) and syslog. */
+export const EXTRA_STATS = [
+  'sent',
+  'retried',
+  'rejected',
+  'spilled',
+  'replayed',
+  'spooled',
+  'truncated',
+] as const;
+export type ExtraStat = (typeof EXTRA_STATS)[number];
+export const STAT_EXTRA = 4;
+export const STAT_FIELDS = STAT_EXTRA + EXTRA_STATS.length;
 
 /** One destination's counters as metrics() reports them. */
 export interface DestinationMetrics {
@@ -34,12 +48,25 @@ export interface DestinationMetrics {
   errors: number;
   /** Records held in the destination's own buffer right now. */
   buffered: number;
+  /** HTTP shipping: records accepted by the backend, sent again, refused for good, written
+   * to the spool, sent from the spool, in the spool now. Syslog over UDP: messages cut. */
+  sent?: number;
+  retried?: number;
+  rejected?: number;
+  spilled?: number;
+  replayed?: number;
+  spooled?: number;
+  truncated?: number;
 }
 
 const SLOT_BYTES = STAT_FIELDS * Float64Array.BYTES_PER_ELEMENT;
 
 export function createStatsBuffer(destinations: number): SharedArrayBuffer {
-  return new SharedArrayBuffer(destinations * SLOT_BYTES + 8);
+  const sab = new SharedArrayBuffer(destinations * SLOT_BYTES + 8);
+  const f = new Float64Array(sab, 0, destinations * STAT_FIELDS);
+  for (let i = 0; i < destinations; i++)
+    f.fill(Number.NaN, i * STAT_FIELDS + STAT_EXTRA, (i + 1) * STAT_FIELDS);
+  return sab;
 }
 
 function exitingWord(stats: SharedArrayBuffer): Int32Array {
@@ -63,12 +90,17 @@ export function readDestinationStats(
   const f = new Float64Array(stats);
   return names.map((name, i) => {
     const o = i * STAT_FIELDS;
-    return {
+    const m: DestinationMetrics = {
       name,
       written: f[o + STAT_WRITTEN]!,
       dropped: f[o + STAT_DROPPED]!,
       errors: f[o + STAT_ERRORS]!,
       buffered: f[o + STAT_BUFFERED]!,
     };
+    EXTRA_STATS.forEach((key, k) => {
+      const v = f[o + STAT_EXTRA + k]!;
+      if (!Number.isNaN(v)) m[key] = v;
+    });
+    return m;
   });
 }

@@ -36,6 +36,15 @@ export const ErrorCodes = {
   /** A destination could not be created (module missing, no factory, bad export); its records
    * go to stderr instead, or are dropped and counted when stderr is already a destination. */
   DESTINATION_UNAVAILABLE: 'RINGLOG_DESTINATION_UNAVAILABLE',
+  /** An HTTP backend refused records for good (400/401/403/…, partial success, bulk item
+   * errors); they are counted as rejected and dropped. */
+  HTTP_REJECTED: 'RINGLOG_HTTP_REJECTED',
+  /** An HTTP backend could not be reached or answered 429/5xx; the batch is retried. */
+  HTTP_UNAVAILABLE: 'RINGLOG_HTTP_UNAVAILABLE',
+  /** Records an HTTP destination gave up on: memory buffer or spool budget exceeded. */
+  HTTP_DROPPED: 'RINGLOG_HTTP_DROPPED',
+  /** The HTTP destination's disk spool could not be written or read. */
+  HTTP_SPOOL: 'RINGLOG_HTTP_SPOOL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -15,6 +15,7 @@ import {
 } from './file-options.js';
 import type { FlightRecorderOptions } from './flight-recorder.js';
 import type { HookOptions } from './hooks.js';
+import { type HttpDestinationOptions, resolveHttpDestination } from './http-options.js';
 import { compileLevels, type LevelTable, levelChoices, levelThreshold } from './levels.js';
 import type { PresetName } from './presets.js';
 import { isValidRingBytes, MAX_RING_BYTES, MIN_RING_BYTES } from './ring.js';
@@ -54,7 +55,8 @@ export type DestinationOptions =
       level?: string | number;
       /** Bytes held for the transport while it is slow before records for it are dropped (default 1 MiB). */
       maxBufferBytes?: number;
-    };
+    }
+  | HttpDestinationOptions;
 
 /** `'stdout' | 'stderr'`, a file path, a file descriptor, or full destination options. */
 export type DestinationInput = 'stdout' | 'stderr' | string | number | DestinationOptions;
@@ -239,12 +241,14 @@ function resolveDestination(table: LevelTable, d: unknown, i: string): Destinati
         return resolvePrettySpec(table, o, name, minLevel);
       case 'pino-transport':
         return resolvePinoTransportSpec(table, o, name, minLevel);
+      case 'http':
+        return resolveHttpDestination(o, name, minLevel);
     }
   }
   throw invalidOption(
     WHERE,
     name,
-    `"stdout", "stderr", a file path, a file descriptor or { type: "stdout"|"stderr"|"file"|"module"|"syslog"|"pretty"|"pino-transport", ... }`,
+    `"stdout", "stderr", a file path, a file descriptor or { type: "stdout"|"stderr"|"file"|"module"|"syslog"|"pretty"|"pino-transport"|"http", ... }`,
     d,
   );
 }

@@ -3,6 +3,8 @@
  * the data path itself is the ring (ring.ts), these carry set-up and tear-down.
  */
 
+import type { HttpDestinationSpec } from './http-options.js';
+
 /** Where a ring's records go; built from the user's options on the producing side. */
 export type DestinationSpec =
   | { kind: 'fd'; fd: number; minLevel: number }
@@ -20,7 +22,8 @@ export type DestinationSpec =
   | { kind: 'module'; specifier: string; options: unknown; minLevel: number }
   | SyslogSpec
   | PrettySpec
-  | PinoTransportSpec;
+  | PinoTransportSpec
+  | HttpDestinationSpec;
 
 /** When and how a file destination rotates; see docs/destinations.md#files. */
 export interface FileRotationSpec {

@@ -6,9 +6,12 @@
  * bounded in time. Counters go to the ring's shared stats block (src/destination-stats.ts).
  */
 import {
+  EXTRA_STATS,
+  type ExtraStat,
   STAT_BUFFERED,
   STAT_DROPPED,
   STAT_ERRORS,
+  STAT_EXTRA,
   STAT_FIELDS,
   STAT_WRITTEN,
 } from '../src/destination-stats.js';
@@ -87,6 +90,11 @@ export class Route {
       f[o + STAT_DROPPED] = d + s.dropped + this.dropped;
       f[o + STAT_ERRORS] = e + s.errors + this.errors;
       f[o + STAT_BUFFERED] = s.buffered;
+      const extra = s as unknown as Partial<Record<ExtraStat, unknown>>;
+      for (let k = 0; k < EXTRA_STATS.length; k++) {
+        const v = extra[EXTRA_STATS[k]!];
+        f[o + STAT_EXTRA + k] = typeof v === 'number' ? v : Number.NaN;
+      }
     } else {
       f[o + STAT_WRITTEN] = w + this.written;
       f[o + STAT_DROPPED] = d + this.dropped;

@@ -4,6 +4,7 @@
  */
 import type { DestinationSpec } from '../../src/sink-protocol.js';
 import { createFileDestination } from './file.js';
+import { createHttpDestination } from './http.js';
 import { createModuleDestination } from './module.js';
 import { createPinoTransportDestination } from './pino-transport.js';
 import { createPrettyDestination } from './pretty.js';
@@ -25,5 +26,7 @@ export async function createDestination(spec: DestinationSpec): Promise<Destinat
       return createPrettyDestination(spec);
     case 'pino-transport':
       return createPinoTransportDestination(spec);
+    case 'http':
+      return createHttpDestination(spec);
   }
 }

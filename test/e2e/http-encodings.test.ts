@@ -1,0 +1,205 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  exactlyOnce,
+  lines,
+  makeDestination,
+  type Receiver,
+  startReceiver,
+} from './http-receiver.js';
+
+let stderr: string[] = [];
+let receivers: Receiver[] = [];
+beforeEach(() => {
+  stderr = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    stderr.push(String(s));
+    return true;
+  });
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const r of receivers) await r.close();
+  receivers = [];
+});
+
+async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
+  const r = await startReceiver(...args);
+  receivers.push(r);
+  return r;
+}
+
+interface OtlpBody {
+  resourceLogs: {
+    resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+    scopeLogs: {
+      scope: { name: string };
+      logRecords: {
+        timeUnixNano: string;
+        severityNumber: number;
+        severityText: string;
+        body: { stringValue: string };
+        attributes: { key: string; value: Record<string, unknown> }[];
+      }[];
+    }[];
+  }[];
+}
+
+const otlpIds = (b: Buffer) =>
+  (JSON.parse(b.toString()) as OtlpBody).resourceLogs[0]!.scopeLogs[0]!.logRecords.map((r) =>
+    Number((r.attributes.find((a) => a.key === 'id')!.value as { intValue: string }).intValue),
+  );
+
+describe('otlp over HTTP', () => {
+  it('sends ExportLogsServiceRequest JSON that a collector accepts, every record once', async () => {
+    const r = await receiver(() => ({ status: 200, body: '{}' }));
+    const dest = makeDestination({
+      url: `${r.url.replace('/ingest', '/v1/logs')}`,
+      encoding: 'otlp',
+      serviceName: 'checkout',
+      batchRecords: 250,
+    });
+    for (let i = 0; i < 1000; i += 100) dest.write(lines(i, 100));
+    await dest.flush();
+    const ids: number[] = [];
+    for (const q of r.requests) {
+      expect(q.url).toBe('/v1/logs');
+      expect(q.headers['content-type']).toBe('application/json');
+      const body = JSON.parse(q.body.toString()) as OtlpBody;
+      expect(body.resourceLogs[0]!.resource.attributes[0]).toEqual({
+        key: 'service.name',
+        value: { stringValue: 'checkout' },
+      });
+      const recs = body.resourceLogs[0]!.scopeLogs[0]!.logRecords;
+      for (const rec of recs) {
+        const id = Number((rec.attributes[0]!.value as { intValue: string }).intValue);
+        expect(rec).toMatchObject({
+          timeUnixNano: `${1_700_000_000_000 + id}000000`,
+          severityNumber: 9,
+          severityText: 'INFO',
+          body: { stringValue: `record ${id}` },
+        });
+        ids.push(id);
+      }
+    }
+    expect(exactlyOnce(ids, 1000)).toBeUndefined();
+    await dest.close();
+  });
+
+  it('counts a partial success as rejected and does not send those records again', async () => {
+    const r = await receiver((q) =>
+      q.n === 0
+        ? {
+            status: 200,
+            body: JSON.stringify({
+              partialSuccess: { rejectedLogRecords: '3', errorMessage: 'bad attrs' },
+            }),
+          }
+        : { status: 200, body: '{}' },
+    );
+    const dest = makeDestination({ url: r.url, encoding: 'otlp', batchRecords: 50 });
+    dest.write(lines(0, 100));
+    await dest.flush();
+    expect(r.requests.length).toBe(2);
+    expect(
+      exactlyOnce(
+        r.requests.flatMap((q) => otlpIds(q.body)),
+        100,
+      ),
+    ).toBeUndefined();
+    expect(dest.stats()).toMatchObject({ written: 97, rejected: 3, dropped: 3, retried: 0 });
+    expect(stderr.join('')).toContain('bad attrs');
+    await dest.close();
+  });
+
+  it('rejects on 500 (only ndjson retries every 5xx) and retries 503', async () => {
+    const r = await receiver((q) => ({ status: q.n === 0 ? 500 : q.n === 1 ? 503 : 200 }));
+    const dest = makeDestination({
+      url: r.url,
+      encoding: 'otlp',
+      batchRecords: 10,
+      concurrency: 1,
+    });
+    dest.write(lines(0, 20));
+    await dest.flush();
+    expect(r.requests.map((q) => otlpIds(q.body)[0])).toEqual([0, 10, 10]);
+    expect(dest.stats()).toMatchObject({ written: 10, rejected: 10, retried: 10 });
+    await dest.close();
+  });
+});
+
+describe('loki over HTTP', () => {
+  it('pushes streams with the configured labels and a level label', async () => {
+    const r = await receiver(() => ({ status: 204 }));
+    const dest = makeDestination({
+      url: r.url,
+      encoding: 'loki',
+      labels: { app: 'checkout', env: 'test' },
+    });
+    dest.write(lines(0, 300));
+    dest.write(Buffer.from('{"level":50,"time":1700000000999,"id":300,"msg":"e"}\n'));
+    await dest.flush();
+    const ids: number[] = [];
+    for (const q of r.requests) {
+      const body = JSON.parse(q.body.toString()) as {
+        streams: { stream: Record<string, string>; values: [string, string][] }[];
+      };
+      for (const s of body.streams) {
+        expect(s.stream).toEqual({ app: 'checkout', env: 'test', level: s.stream.level });
+        for (const [ns, line] of s.values) {
+          const rec = JSON.parse(line) as { id: number; time: number; level: number };
+          expect(ns).toBe(`${rec.time}000000`);
+          expect(s.stream.level).toBe(rec.level === 50 ? 'error' : 'info');
+          ids.push(rec.id);
+        }
+      }
+    }
+    expect(exactlyOnce(ids, 301)).toBeUndefined();
+    await dest.close();
+  });
+});
+
+describe('elasticsearch over HTTP', () => {
+  it('retries only the items answered 429 and rejects the other failed items', async () => {
+    // First answer: item 1 is 429, item 2 a mapping error, the rest created. The second
+    // request must carry item 1 alone.
+    const r = await receiver((q) => {
+      const parts = q.body.toString().split('\n').filter(Boolean);
+      const items = [];
+      for (let i = 0; i < parts.length; i += 2) {
+        expect(JSON.parse(parts[i]!)).toEqual({ create: { _index: 'logs-app' } });
+        const id = (JSON.parse(parts[i + 1]!) as { id: number }).id;
+        const status = q.n === 0 && id === 1 ? 429 : id === 2 ? 400 : 201;
+        items.push({
+          create: {
+            _index: 'logs-app',
+            status,
+            ...(status >= 300
+              ? {
+                  error: {
+                    type:
+                      status === 400
+                        ? 'mapper_parsing_exception'
+                        : 'es_rejected_execution_exception',
+                  },
+                }
+              : {}),
+          },
+        });
+      }
+      return {
+        status: 200,
+        body: JSON.stringify({ errors: items.some((x) => x.create.status >= 300), items }),
+      };
+    });
+    const dest = makeDestination({ url: r.url, encoding: 'elasticsearch', index: 'logs-app' });
+    dest.write(lines(0, 10));
+    await dest.flush();
+    expect(r.requests.length).toBe(2);
+    const second = r.requests[1]!.body.toString().split('\n').filter(Boolean);
+    expect(second.length).toBe(2);
+    expect(JSON.parse(second[1]!).id).toBe(1);
+    expect(dest.stats()).toMatchObject({ written: 9, rejected: 1, dropped: 1, retried: 1 });
+    expect(stderr.join('')).toContain('mapper_parsing_exception');
+    await dest.close();
+  });
+});

@@ -1,0 +1,111 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger, type Logger } from '../../src/index.js';
+import { runFixture } from './helpers.js';
+import { exactlyOnce, freePort, idsOf, type Receiver, startReceiver } from './http-receiver.js';
+
+let receivers: Receiver[] = [];
+const loggers: Logger[] = [];
+afterEach(async () => {
+  await Promise.all(loggers.splice(0).map((l) => l.close()));
+  for (const r of receivers) await r.close();
+  receivers = [];
+});
+
+describe('http destination through the logger', () => {
+  it('ships every record of a logger; flush() resolves once the backend has them', async () => {
+    const r = await startReceiver();
+    receivers.push(r);
+    const log = createLogger({
+      destination: [{ type: 'http', url: r.url, batchIntervalMs: 50, level: 'info' }],
+    });
+    loggers.push(log);
+    for (let id = 0; id < 5000; id++) log.info({ id }, 'record %d', id);
+    log.debug({ id: -1 }, 'below the level');
+    await log.flush();
+    expect(exactlyOnce(idsOf(r.requests.map((q) => q.body)), 5000)).toBeUndefined();
+    // Shipping's own counters reach metrics().destinations; others' do not appear.
+    const [http] = log.metrics().destinations;
+    expect(http).toMatchObject({ written: 5000, sent: 5000, dropped: 0, rejected: 0, spooled: 0 });
+  });
+
+  it('counts retried and rejected records in metrics().destinations', async () => {
+    let calls = 0;
+    const r = await startReceiver((req) => {
+      calls++;
+      if (calls === 1) return { status: 503 };
+      if (req.body.includes('"id":13')) return { status: 400 };
+      return { status: 200 };
+    });
+    receivers.push(r);
+    const log = createLogger({
+      destination: [
+        { type: 'http', url: r.url, batchRecords: 10, batchIntervalMs: 10 },
+        { type: 'file', path: join(mkdtempSync(join(tmpdir(), 'ringlog-')), 'f.log') },
+      ],
+    });
+    loggers.push(log);
+    for (let id = 0; id < 20; id++) {
+      log.info({ id }, 'r');
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    await log.flush();
+    const [http, file] = log.metrics().destinations;
+    expect(http!.retried).toBeGreaterThanOrEqual(1);
+    expect(http!.rejected).toBeGreaterThanOrEqual(1);
+    expect(http!.sent! + http!.rejected!).toBe(20);
+    expect(file).toEqual({ name: file!.name, written: 20, dropped: 0, errors: 0, buffered: 0 });
+  });
+
+  it.each(['return', 'exit'])('delivers everything when the process ends by %s', async (mode) => {
+    const r = await startReceiver();
+    receivers.push(r);
+    const res = await runFixture('http-exit.mjs', [r.url, '20000', mode]);
+    expect(res.code).toBe(0);
+    expect(exactlyOnce(idsOf(r.requests.map((q) => q.body)), 20_000)).toBeUndefined();
+  });
+
+  it('spools at exit while the backend is down; the next process replays it', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'ringlog-spool-'));
+    const url = `http://127.0.0.1:${port}/ingest`;
+    const down = await runFixture('http-exit.mjs', [url, '3000', 'return', dir]);
+    expect(down.code).toBe(0);
+    expect(readdirSync(dir).length).toBeGreaterThan(0);
+    const r = await startReceiver(undefined, port);
+    receivers.push(r);
+    const up = await runFixture('http-exit.mjs', [url, '0', 'return', dir]);
+    expect(up.code).toBe(0);
+    expect(exactlyOnce(idsOf(r.requests.map((q) => q.body)), 3000)).toBeUndefined();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('rejects invalid options with RINGLOG_INVALID_OPTION and a clear message', () => {
+    expect(() => createLogger({ destination: { type: 'http', url: 'ftp://x' } })).toThrow(
+      'createLogger: "destination.url" must be an http: or https: URL, got "ftp://x"',
+    );
+    expect(() =>
+      createLogger({ destination: [{ type: 'http', url: 'http://x', encoding: 'xml' as 'otlp' }] }),
+    ).toThrow('"destination[0].encoding" must be one of ndjson|otlp|loki|elasticsearch, got "xml"');
+    expect(() =>
+      createLogger({ destination: { type: 'http', url: 'http://x', encoding: 'elasticsearch' } }),
+    ).toThrow('"destination.index" must be a non-empty index name');
+    expect(() =>
+      createLogger({ destination: { type: 'http', url: 'http://x', batchRecords: 0 } }),
+    ).toThrow('"destination.batchRecords" must be an integer >= 1, got 0');
+    expect(() =>
+      createLogger({
+        destination: { type: 'http', url: 'http://x', labels: { 'a-b': 'c' } },
+      }),
+    ).toThrow(/"destination.labels" must be label names/);
+    try {
+      createLogger({ destination: { type: 'http', url: 'http://x', bogus: 1 } as never });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('RINGLOG_INVALID_OPTION');
+      expect((e as Error).message).toContain('"destination.bogus" must be absent');
+    }
+  });
+});

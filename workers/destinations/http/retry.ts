@@ -1,0 +1,42 @@
+/**
+ * What to do with an HTTP answer, and how long to wait before the next attempt.
+ */
+import type { HttpEncoding } from '../../../src/http-options.js';
+
+/** ok: accepted; retry: send again later; split: too large, send each half; reject: never
+ * send again (counted as rejected). */
+export type Verdict = 'ok' | 'retry' | 'split' | 'reject';
+
+/** 429, 502, 503, 504 (and 408) are retried for every encoding; other 5xx only for ndjson,
+ * whose receivers (Vector, Fluent Bit, ClickHouse) answer 500 to transient trouble too. */
+export function classifyStatus(status: number, encoding: HttpEncoding): Verdict {
+  if (status >= 200 && status < 300) return 'ok';
+  if (status === 413) return 'split';
+  if (status === 408 || status === 429 || status === 502 || status === 503 || status === 504) {
+    return 'retry';
+  }
+  if (status >= 500 && encoding === 'ndjson') return 'retry';
+  return 'reject';
+}
+
+/** Retry-After as delay-seconds or as an HTTP-date (RFC 9110 §10.2.3), in ms from `now`. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/** Exponential backoff with jitter: the n-th consecutive failure (n >= 1) waits a random time
+ * between half and all of min(maxMs, baseMs * 2^(n-1)), so many processes do not retry in step. */
+export function backoffMs(
+  failures: number,
+  baseMs: number,
+  maxMs: number,
+  random = Math.random,
+): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 30));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
