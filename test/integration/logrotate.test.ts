@@ -85,9 +85,12 @@ async function rotateWhileRunning(
   });
   let runs = 0;
   while (!existsSync(join(dir, 'app.log'))) await new Promise((r) => setTimeout(r, 10));
-  while (!done) {
+  // Until the child has made its last call: in the last instant of a Node process's teardown
+  // its signal handlers are gone, and a rotation's SIGHUP then would end it by that signal.
+  const lastCall = join(dir, 'app.logged');
+  while (!done && !existsSync(lastCall)) {
     await new Promise((r) => setTimeout(r, everyMs));
-    if (done) break;
+    if (done || existsSync(lastCall)) break;
     const r = spawnSync(LOGROTATE!, ['-f', '-s', join(dir, 'state'), conf], { encoding: 'utf8' });
     expect(r.stderr, 'logrotate stderr').toBe('');
     expect(r.status).toBe(0);
