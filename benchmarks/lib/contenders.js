@@ -104,15 +104,30 @@ export async function createContender(name, path, level = 'info') {
 }
 
 async function waitForLines(path, expected) {
-  const { readFileSync, existsSync } = await import('node:fs');
+  // Reads only what was appended since the last look: rereading a file of hundreds of MB
+  // every 20 ms would take winston's own thread from it and bill it the CPU.
+  const { openSync, readSync, closeSync, existsSync } = await import('node:fs');
   const deadline = Date.now() + 300_000;
-  for (;;) {
-    const text = existsSync(path) ? readFileSync(path) : Buffer.alloc(0);
-    let lines = 0;
-    for (let i = text.indexOf(10); i !== -1; i = text.indexOf(10, i + 1)) lines++;
-    if (lines >= expected) return;
-    if (Date.now() > deadline)
-      throw new Error(`winston wrote ${lines} of ${expected} lines in 300 s`);
-    await new Promise((r) => setTimeout(r, 20));
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let fd = -1;
+  let offset = 0;
+  let lines = 0;
+  try {
+    for (;;) {
+      if (fd < 0 && existsSync(path)) fd = openSync(path, 'r');
+      if (fd >= 0) {
+        for (let n = readSync(fd, buf, 0, buf.length, offset); n > 0; ) {
+          for (let i = buf.indexOf(10); i !== -1 && i < n; i = buf.indexOf(10, i + 1)) lines++;
+          offset += n;
+          n = readSync(fd, buf, 0, buf.length, offset);
+        }
+      }
+      if (lines >= expected) return;
+      if (Date.now() > deadline)
+        throw new Error(`winston wrote ${lines} of ${expected} lines in 300 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    if (fd >= 0) closeSync(fd);
   }
 }
