@@ -83,7 +83,7 @@ export interface LoggerOptions extends HookOptions {
   destination?: DestinationInput | DestinationInput[];
   /** Ring capacity in bytes, a power of two (default 1 MiB). */
   ringBytes?: number;
-  /** A batch is published once its text reaches this many characters (default 32 KiB). */
+  /** A batch is published once its text reaches this many characters (default 8 KiB). */
   maxBatchBytes?: number;
   /** When the ring is full: wait up to blockTimeoutMs ('block', default) or count and go on ('drop'). */
   onFull?: OnFull;
@@ -140,7 +140,7 @@ export interface ResolvedOptions {
 }
 
 export const DEFAULT_RING_BYTES = 1 << 20;
-export const DEFAULT_MAX_BATCH_BYTES = 32 << 10;
+export const DEFAULT_MAX_BATCH_BYTES = 8 << 10;
 
 const WHERE = 'createLogger';
 
