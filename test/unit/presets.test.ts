@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as ringlog from '../../src/index.js';
 import { createLogger, ErrorCodes, getLogger, type Logger, setup } from '../../src/index.js';
@@ -67,6 +70,41 @@ describe('preset < environment < explicit options', () => {
     expect(() => createLogger({ preset: 'staging' as never })).toThrow(
       expect.objectContaining({ code: ErrorCodes.INVALID_OPTION }),
     );
+  });
+});
+
+describe('LOG_DESTINATION with a URL', () => {
+  it('ships NDJSON over HTTP to it', async () => {
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (d: Buffer) => parts.push(d));
+      req.on('end', () => {
+        const raw = Buffer.concat(parts);
+        // Batches above a size are gzipped by default.
+        const gz = req.headers['content-encoding'] === 'gzip';
+        bodies.push((gz ? gunzipSync(raw) : raw).toString('utf8'));
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    process.env.LOG_DESTINATION = `http://127.0.0.1:${port}/ingest`;
+    try {
+      const log = createLogger({ preset: 'production', base: null });
+      open.push(log);
+      for (let i = 0; i < 50; i++) log.info({ i }, 'shipped');
+      await log.flush();
+      const ids = bodies
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).i);
+      expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    } finally {
+      delete process.env.LOG_DESTINATION;
+      server.close();
+    }
   });
 });
 
