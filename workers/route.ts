@@ -59,11 +59,11 @@ export class Route {
 
   /** Flushes the destination, giving up after `boundMs`; never rejects. */
   flush(boundMs: number): Promise<void> {
-    return this.settle('flush', () => this.dest.flush(), boundMs);
+    return this.settle('flush', () => this.dest.flush(boundMs), boundMs);
   }
 
   close(boundMs: number): Promise<void> {
-    return this.settle('close', () => this.dest.close(), boundMs);
+    return this.settle('close', () => this.dest.close(boundMs), boundMs);
   }
 
   /** At the end of the process: Destination.end(), once, bounded. */

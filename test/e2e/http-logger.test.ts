@@ -82,6 +82,35 @@ describe('http destination through the logger', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('spools at exit within the default bounds when the backend hangs; the next process replays it', async () => {
+    // Accepts every request and never answers: the exit flush must still spool them, within
+    // the time the sink gives a destination (half the logger's flushTimeoutMs).
+    const hung: import('node:http').ServerResponse[] = [];
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      req.resume();
+      hung.push(res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'ringlog-spool-'));
+    const url = `http://127.0.0.1:${port}/ingest`;
+    try {
+      const down = await runFixture('http-exit.mjs', [url, '3000', 'return', dir, 'defaults']);
+      expect(down.code).toBe(0);
+      expect(readdirSync(dir).length).toBeGreaterThan(0);
+    } finally {
+      for (const res of hung) res.destroy();
+      server.close();
+      server.closeAllConnections();
+    }
+    const r = await startReceiver(undefined, port);
+    receivers.push(r);
+    const up = await runFixture('http-exit.mjs', [url, '0', 'return', dir]);
+    expect(up.code).toBe(0);
+    expect(exactlyOnce(idsOf(r.requests.map((q) => q.body)), 3000)).toBeUndefined();
+  });
+
   it('rejects invalid options with RINGLOG_INVALID_OPTION and a clear message', () => {
     expect(() => createLogger({ destination: { type: 'http', url: 'ftp://x' } })).toThrow(
       'createLogger: "destination.url" must be an http: or https: URL, got "ftp://x"',

@@ -492,14 +492,14 @@ export class HttpDestination implements Destination {
    * Sends what is buffered and waits for it, at most flushTimeoutMs; then what is still
    * queued goes to the spool (when there is one). Spooled batches are not waited for.
    */
-  async flush(): Promise<void> {
+  async flush(boundMs?: number): Promise<void> {
     this.batcher.cut();
     this.pump();
     if (this.inFlight > 0 || this.queue.length > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);
-        timer = setTimeout(resolve, this.spec.flushTimeoutMs);
+        timer = setTimeout(resolve, this.waitMs(this.spec.flushTimeoutMs, boundMs));
       });
       clearTimeout(timer);
     }
@@ -514,6 +514,16 @@ export class HttpDestination implements Destination {
         `${this.memoryRecords} records not sent within flushTimeoutMs=${this.spec.flushTimeoutMs}; still held in memory (no spool)`,
       );
     }
+  }
+
+  /**
+   * How long to wait for the backend: our own limit, but within what the sink allows
+   * (`boundMs`), with a fifth of that left for the spool writes that follow the wait. The
+   * sink stops waiting for us at its bound, and at exit the process ends there.
+   */
+  private waitMs(ownMs: number, boundMs: number | undefined): number {
+    if (boundMs === undefined) return ownMs;
+    return Math.max(1, Math.min(ownMs, Math.floor(boundMs * 0.8)));
   }
 
   /** Requests still in flight when a flush runs out of time may never finish (the process
@@ -545,9 +555,11 @@ export class HttpDestination implements Destination {
   /** Flushes, then gives what is left to the spool (or drops it), waits for requests in
    * flight (at most flushTimeoutMs again) and closes the sockets: a request cut off there
    * goes to the spool too (it has a copy there already), or is dropped and counted. */
-  async close(): Promise<void> {
+  async close(boundMs?: number): Promise<void> {
     if (this.closed) return;
-    await this.flush();
+    // Within the sink's bound: half of it for the flush, half for the requests in flight.
+    const half = boundMs === undefined ? undefined : boundMs / 2;
+    await this.flush(half);
     this.closed = true;
     this.closing = true;
     this.abandonQueue();
@@ -555,7 +567,10 @@ export class HttpDestination implements Destination {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);
-        timer = setTimeout(resolve, Math.min(this.spec.flushTimeoutMs, this.spec.requestTimeoutMs));
+        timer = setTimeout(
+          resolve,
+          this.waitMs(Math.min(this.spec.flushTimeoutMs, this.spec.requestTimeoutMs), half),
+        );
       });
       clearTimeout(timer);
     }

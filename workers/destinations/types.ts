@@ -15,9 +15,11 @@ export interface Destination {
    */
   write(chunk: Buffer, records: number): void;
   /** Pushes out anything buffered; called when a flush is requested. Resolves once what it
-   * was given has reached the OS or the peer, or has been given up on (bounded in time). */
-  flush(): void | Promise<void>;
-  close(): void | Promise<void>;
+   * was given has reached the OS or the peer, or has been given up on (bounded in time).
+   * `boundMs` is how long the sink will wait for it: a destination with a fallback for what
+   * it could not send (a spool) must have used it within that time. */
+  flush(boundMs?: number): void | Promise<void>;
+  close(boundMs?: number): void | Promise<void>;
   /** Closes and opens again at the same path (external rotation); false if that failed,
    * reported and counted, and the old file is still written. Only destinations with a path. */
   reopen?(): boolean;
