@@ -21,7 +21,13 @@ import {
 import { resolvePresetOptions } from './presets.js';
 import { createRingBuffer, RingWriter } from './ring.js';
 import { callSite, resolveSampling } from './sampling.js';
-import { quoteString, type SerializeLimits, serializeError, serializeFields } from './serialize.js';
+import {
+  quoteString,
+  resolveTopLevelLazy,
+  type SerializeLimits,
+  serializeError,
+  serializeFields,
+} from './serialize.js';
 import { getSink, type Sink } from './transport.js';
 
 /** A log method: pino's call shapes. */
@@ -252,8 +258,9 @@ function createHookedLogMethod(levelValue: number, record: boolean): LogFn {
     }
     let fields = '';
     try {
-      let rec = obj;
-      if (hooks.mixin !== undefined) rec = { ...hooks.mixin(obj ?? {}, levelValue), ...obj };
+      // Serializers and redaction see computed values, not the functions (see lazy()).
+      let rec = obj === undefined ? undefined : resolveTopLevelLazy(obj);
+      if (hooks.mixin !== undefined) rec = { ...hooks.mixin(rec ?? {}, levelValue), ...rec };
       if (rec !== undefined || hooks.formatLog !== undefined)
         rec = applyFieldHooks(hooks, rec ?? {}, true);
       if (rec !== undefined) fields = serializeFields(rec, root.limits);

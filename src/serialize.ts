@@ -301,6 +301,33 @@ export function lazy<T>(compute: () => T): LazyValue<T> {
   return fn;
 }
 
+/** Whether `v` was made by lazy(). */
+export function isLazy(v: unknown): v is LazyValue {
+  return typeof v === 'function' && (v as Partial<LazyValue>)[kLazy] === true;
+}
+
+/**
+ * The top-level lazy values of `fields` computed now, in a shallow copy (`fields` itself when
+ * it has none). For loggers with hooks: serializers and redaction must see the value, not the
+ * function. A lazy value that throws becomes its error (written as an error object) or, for a
+ * thrown non-Error, the marker string the serializer writes.
+ */
+export function resolveTopLevelLazy(fields: Record<string, unknown>): Record<string, unknown> {
+  let out = fields;
+  for (const key in fields) {
+    if (!hasOwn.call(fields, key)) continue;
+    const v = fields[key];
+    if (!isLazy(v)) continue;
+    if (out === fields) out = { ...fields };
+    try {
+      out[key] = v();
+    } catch (err) {
+      out[key] = err instanceof Error ? err : `[lazy value threw: ${describeThrown(err)}]`;
+    }
+  }
+  return out;
+}
+
 function writeLazy(fn: LazyValue, walk: Walk, place: Place): string | undefined {
   let value: unknown;
   try {

@@ -250,6 +250,27 @@ describe('hooks that throw', () => {
 });
 
 describe('lazy fields', () => {
+  it('are computed before serializers and redaction see them', async () => {
+    const { log, lines } = make({
+      redact: ['user.password'],
+      serializers: { req: (r: { url: string }) => ({ url: r.url }) },
+    });
+    log.info(
+      {
+        user: lazy(() => ({ name: 'ada', password: 'hunter2' })),
+        req: lazy(() => ({ url: '/x', headers: { cookie: 'c' } })),
+      },
+      'm',
+    );
+    const [raw] = await lines();
+    expect(raw).toEqual({
+      level: 30,
+      user: { name: 'ada', password: '[Redacted]' },
+      req: { url: '/x' },
+      msg: 'm',
+    });
+  });
+
   it('run only when the level is enabled', async () => {
     let runs = 0;
     const { log, lines } = make({ level: 'info' });
