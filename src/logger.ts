@@ -148,6 +148,15 @@ interface LoggerState {
   [level: string]: unknown;
 }
 
+/** `instanceof Error` that cannot throw: a Proxy's getPrototypeOf trap may. */
+function isError(v: object): v is Error {
+  try {
+    return v instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The method for one level. Everything that can be decided before the call is: the prefix
  * is cached, bindings are already text, and the message and field serializers never throw.
@@ -162,7 +171,7 @@ function createLogMethod(levelValue: number, record: boolean): LogFn {
     if (typeof a === 'string') {
       msg = n > 1 ? formatMessage(a, arguments, 1, root.limits) : a;
     } else if (typeof a === 'object' && a !== null) {
-      if (a instanceof Error) {
+      if (isError(a)) {
         fields = `${root.errKey}${serializeError(a, root.limits)}`;
         if (typeof b !== 'string') msg = a.message;
       } else {
@@ -228,17 +237,23 @@ function createHookedLogMethod(levelValue: number, record: boolean): LogFn {
     let sampledOut = 0;
     const sampler = hooks.sampler;
     if (sampler !== undefined && levelValue < sampler.maxLevel && !record) {
-      const isFields = typeof a === 'object' && a !== null && !(a instanceof Error);
-      const key = sampler.byCallsite
-        ? callSite(log)
-        : typeof a === 'string'
-          ? a
-          : typeof b === 'string'
-            ? b
-            : a instanceof Error
-              ? a.message
-              : '';
-      sampledOut = sampler.decide(key, isFields ? (a as object) : undefined);
+      try {
+        const isFields = typeof a === 'object' && a !== null && !isError(a);
+        const key = sampler.byCallsite
+          ? callSite(log)
+          : typeof a === 'string'
+            ? a
+            : typeof b === 'string'
+              ? b
+              : typeof a === 'object' && a !== null && isError(a)
+                ? a.message
+                : '';
+        sampledOut = sampler.decide(key, isFields ? (a as object) : undefined);
+      } catch {
+        // A getter of the record threw while sampling read it: keep the record, the
+        // serializer will say what threw.
+        sampledOut = 0;
+      }
       if (sampledOut < 0) return;
     }
     let obj: Record<string, unknown> | undefined;
@@ -246,7 +261,7 @@ function createHookedLogMethod(levelValue: number, record: boolean): LogFn {
     if (typeof a === 'string') {
       msg = n > 1 ? formatMessage(a, arguments, 1, root.limits) : a;
     } else if (typeof a === 'object' && a !== null) {
-      if (a instanceof Error) {
+      if (isError(a)) {
         obj = { [root.opts.errorKey]: a };
         if (typeof b !== 'string') msg = a.message;
       } else {
@@ -377,7 +392,15 @@ function createEventMethod(
     }
     if (logger[kHooks]?.perRecord === true || fields === null || typeof fields !== 'object') {
       const method = logger[levelName] as (...args: unknown[]) => void;
-      method.call(logger, { event: name, ...(fields as object) }, msg);
+      let merged: object;
+      try {
+        merged = { event: name, ...(fields as object) };
+      } catch {
+        // A getter threw while the fields were copied: nest them, so that the serializer's
+        // guarded path marks the key that threw and the call still returns.
+        merged = { event: name, fields };
+      }
+      method.call(logger, merged, msg);
       return;
     }
     let text: string;

@@ -240,6 +240,37 @@ describe('hooks that throw', () => {
     expect(rec!.hookError).toContain('nope');
   });
 
+  it('a Proxy whose traps throw, or a throwing trace-id getter, never throws from a call', async () => {
+    const hostile = new Proxy(
+      { a: 1 },
+      {
+        getPrototypeOf() {
+          throw new Error('trap');
+        },
+      },
+    );
+    const getter = {
+      get traceId(): string {
+        throw new Error('no id');
+      },
+    };
+    for (const options of [{}, { msgPrefix: '> ', sampling: { rate: 0.5 } }] as LoggerOptions[]) {
+      const { log, raw } = make(options);
+      expect(() => log.info(hostile, 'proxy')).not.toThrow();
+      expect(() => log.info(getter, 'getter')).not.toThrow();
+      expect(() =>
+        log.event('e', { type: 'object', properties: { a: { type: 'integer' } } }).info({
+          get a(): number {
+            throw new Error('ga');
+          },
+        }),
+      ).not.toThrow();
+      const lines = await raw();
+      expect(lines).toHaveLength(3);
+      for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
+    }
+  });
+
   it('rejects hooks of the wrong type with RINGLOG_INVALID_OPTION', () => {
     expect(() => createLogger({ mixin: 'x' as never })).toThrow(/"mixin" must be a function/);
     expect(() => createLogger({ serializers: { a: 1 as never } })).toThrow(
