@@ -24,7 +24,7 @@ export interface WritableLike {
 }
 
 export class StreamFeeder {
-  private readonly queue: Array<{ text: string; records: number }> = [];
+  private readonly queue: Array<{ text: string; records: number; bytes: number }> = [];
   private queuedBytes = 0;
   private queuedRecords = 0;
   private waitingDrain = false;
@@ -73,7 +73,7 @@ export class StreamFeeder {
         );
         return;
       }
-      this.queue.push({ text: chunk.toString('utf8'), records });
+      this.queue.push({ text: chunk.toString('utf8'), records, bytes: chunk.length });
       this.queuedBytes += chunk.length;
       this.queuedRecords += records;
       return;
@@ -133,7 +133,7 @@ export class StreamFeeder {
     this.waitingDrain = false;
     while (this.queue.length > 0 && !this.waitingDrain && !this.broken && !this.closed) {
       const next = this.queue.shift()!;
-      this.queuedBytes -= next.text.length;
+      this.queuedBytes -= next.bytes;
       this.queuedRecords -= next.records;
       this.send(next.text, next.records);
     }
