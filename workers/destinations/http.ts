@@ -238,7 +238,9 @@ export class HttpDestination implements Destination {
       const spooled = this.spool !== undefined && this.spool.size > this.replaying.size;
       if (this.queue.length === 0 && !spooled) break;
       if (!this.breaker.allows(now)) {
-        this.wakeAt(this.breaker.retryAt());
+        // While the probe is out there is nothing to wake for: its end pumps again.
+        const at = this.breaker.retryAt();
+        if (at !== undefined) this.wakeAt(at);
         return;
       }
       const batch = this.nextBatch();

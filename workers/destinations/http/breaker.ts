@@ -22,9 +22,10 @@ export class Breaker {
     return true;
   }
 
-  /** When a request may be tried again (ms since 1970), when open. */
-  retryAt(): number {
-    return this.openUntil;
+  /** When a request may be tried again (ms since 1970) while open; undefined while the probe
+   * is out: its end, success or failure, is what decides, and the sender is told then. */
+  retryAt(): number | undefined {
+    return this.probing ? undefined : this.openUntil;
   }
 
   onSuccess(): void {
