@@ -81,6 +81,7 @@ export class Sampler {
    * the last one kept (0 mostly), for the record to report.
    */
   decide(key: string, fields: object | undefined): number {
+    let first = false;
     let state = this.keys.get(key);
     if (state === undefined) {
       if (this.keys.size >= MAX_KEYS) key = OVERFLOW;
@@ -88,9 +89,7 @@ export class Sampler {
       if (state === undefined) {
         state = { windowStart: this.now(), inWindow: 0, skipped: 0 };
         this.keys.set(key, state);
-        // The first occurrence of a key is always kept.
-        state.inWindow = 1;
-        return 0;
+        first = true;
       }
     }
     if (this.perWindow > 0) {
@@ -103,16 +102,27 @@ export class Sampler {
     }
     const rate = this.rates.get(key) ?? this.rate;
     if (rate < 1) {
-      const id =
-        fields === undefined ? undefined : (fields as Record<string, unknown>)[this.traceIdKey];
-      const draw =
-        typeof id === 'string' && id.length > 0 ? hash32(id) / 0x1_0000_0000 : Math.random();
-      if (draw >= rate) return this.skip(state);
+      const id = this.traceIdOf(fields);
+      // A traced record is decided by its trace alone, the first of its key too, so that a
+      // trace is kept or dropped whole; an untraced key always keeps its first record.
+      if (id !== undefined) {
+        if (hash32(id) / 0x1_0000_0000 >= rate) return this.skip(state);
+      } else if (!first && Math.random() >= rate) return this.skip(state);
     }
     state.inWindow++;
     const skipped = state.skipped;
     state.skipped = 0;
     return skipped;
+  }
+
+  private traceIdOf(fields: object | undefined): string | undefined {
+    if (fields === undefined) return undefined;
+    try {
+      const id = (fields as Record<string, unknown>)[this.traceIdKey];
+      return typeof id === 'string' && id.length > 0 ? id : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private skip(state: KeyState): number {
