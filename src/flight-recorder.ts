@@ -17,6 +17,7 @@ export interface FlightRecorderOptions {
 }
 
 const MARK = ',"flightRecorder":true}\n';
+const EMPTY_MARKED = '{"flightRecorder":true}\n';
 
 export class FlightRecorder {
   readonly minLevel: number;
@@ -65,7 +66,9 @@ export class FlightRecorder {
     for (let n = 0; n < this.count; n++) {
       const line = this.lines[i]!;
       this.lines[i] = '';
-      append(line.slice(0, -2) + MARK, Math.max(routeLevel, this.levels[i]!));
+      // A record can be an empty object (a level formatter that writes nothing, no time).
+      const marked = line === '{}\n' ? EMPTY_MARKED : line.slice(0, -2) + MARK;
+      append(marked, Math.max(routeLevel, this.levels[i]!));
       i = i + 1 === cap ? 0 : i + 1;
     }
     this.dumped += this.count;

@@ -91,6 +91,13 @@ describe('flight recorder', () => {
     expect(withRecorder.debug).not.toBe(withRecorder.trace);
   });
 
+  it('marks a kept record that is an empty object and keeps the line valid', async () => {
+    const { log, lines } = make({ flightRecorder: true, formatters: { level: () => ({}) } });
+    log.debug({});
+    log.error('e');
+    expect(await lines()).toEqual([{ flightRecorder: true }, { msg: 'e' }]);
+  });
+
   it('rejects bad options with RINGLOG_INVALID_OPTION', () => {
     expect(() => createLogger({ flightRecorder: { size: 0 } })).toThrow(
       expect.objectContaining({ code: ErrorCodes.INVALID_OPTION }),
