@@ -29,6 +29,9 @@ async function importTarget(target: string): Promise<unknown> {
   return import(pathToFileURL(resolved).href);
 }
 
+/** How long pino's config is offered to a transport's factory that has not settled. */
+const OFFER_CONFIG_MS = 10_000;
+
 /**
  * Runs a transport's factory while offering it pino's config. A transport built with
  * pino-abstract-transport's `expectPinoConfig` listens on parentPort for
@@ -45,7 +48,14 @@ async function withPinoConfig(
   const offer = () => parentPort?.emit('message', message);
   const pending = Promise.resolve(factory());
   offer();
-  const timer = setInterval(offer, 1);
+  // Not past the sink's own limit on a factory (CREATE_TIMEOUT_MS): a factory that never
+  // settles must not leave a 1 ms timer running for the life of the worker.
+  const stopAt = Date.now() + OFFER_CONFIG_MS;
+  const timer = setInterval(() => {
+    if (Date.now() > stopAt) clearInterval(timer);
+    else offer();
+  }, 1);
+  timer.unref();
   try {
     return await pending;
   } finally {
