@@ -246,8 +246,8 @@ export function createFileDestination(
       return true;
     },
     stats() {
-      // Writes are synchronous: nothing waits in a buffer, and a write that fails stops the
-      // sink, which writes the batch again after its restart (at-least-once, see ring.ts).
+      // Writes are synchronous: nothing waits in a buffer. A write that throws is caught by
+      // the sink's Route, which counts its records as dropped for this destination.
       return { written, dropped: 0, errors, buffered: 0 };
     },
     idle() {
