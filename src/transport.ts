@@ -3,9 +3,11 @@
  * it dies, and owns the process hooks that make "nothing lost" hold at exit.
  * One sink per thread that creates loggers; every root logger of that thread attaches a ring.
  */
+
 import { existsSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Channel, SinkLink } from './channel.js';
+import { destinationName } from './destination-name.js';
 import {
   createStatsBuffer,
   type DestinationMetrics,
@@ -94,7 +96,7 @@ export class Sink implements SinkLink {
       ring,
       destinations,
       stats: createStatsBuffer(destinations.length),
-      names: destinations.map((d) => d.kind),
+      names: destinations.map(destinationName),
       channel,
       hooks,
     });

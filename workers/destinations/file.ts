@@ -10,8 +10,10 @@
  * writes go on. A failed rotation or reopen is reported (RINGLOG_ROTATE_FAILED,
  * RINGLOG_REOPEN_FAILED), counted, and the destination keeps writing to the file it has.
  */
+
 import { existsSync, fstatSync, renameSync } from 'node:fs';
 import sonicBoom, { type SonicBoom as SonicBoomClass } from 'sonic-boom';
+import { destinationName } from '../../src/destination-name.js';
 import { ErrorCodes } from '../../src/errors.js';
 import type { DestinationSpec } from '../../src/sink-protocol.js';
 import {
@@ -65,7 +67,7 @@ export function createFileDestination(
   spec: FileSpec,
   now: () => number = Date.now,
 ): FileDestination {
-  const name = `file:${spec.path}`;
+  const name = destinationName(spec);
   const rot = spec.rotation;
   const interval: Interval | null = rot?.interval ?? null;
   // Rotated names carry the day (or hour) the file's records began in.

@@ -13,8 +13,10 @@
  * Delivery is at least once: a request that timed out or lost its connection after the
  * backend took it is sent again (see docs/shipping.md).
  */
+
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
+import { destinationName } from '../../src/destination-name.js';
 import { ErrorCodes } from '../../src/errors.js';
 import type { HttpDestinationSpec } from '../../src/http-options.js';
 import { bulkOutcome, otlpRejected } from './http/answers.js';
@@ -106,9 +108,7 @@ export class HttpDestination implements Destination {
   };
 
   constructor(private readonly spec: HttpDestinationSpec) {
-    const u = new URL(spec.url);
-    // Origin and path only: credentials or a query may be in the URL.
-    this.name = `http:${u.origin}${u.pathname}`;
+    this.name = destinationName(spec);
     this.minLevel = spec.minLevel;
     this.encoder = createEncoder(spec);
     this.client = new HttpClient({

@@ -10,6 +10,7 @@
 
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { destinationName } from '../../src/destination-name.js';
 import type { DestinationSpec } from '../../src/sink-protocol.js';
 import type { Destination } from './types.js';
 
@@ -51,7 +52,7 @@ export async function createModuleDestination(spec: ModuleSpec): Promise<Destina
     );
   }
   return {
-    name: `module:${spec.specifier}`,
+    name: destinationName(spec),
     minLevel: spec.minLevel,
     write: (chunk, records) => dest.write(chunk, records),
     flush: () => dest.flush?.(),

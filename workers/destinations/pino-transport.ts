@@ -5,10 +5,12 @@
  * expects. We write our NDJSON text to that stream through a bounded buffer
  * (stream-feeder.ts), and end it and wait for 'close' on close().
  */
+
 import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
+import { destinationName } from '../../src/destination-name.js';
 import type { PinoTransportSpec } from '../../src/sink-protocol.js';
 import { StreamFeeder, type WritableLike } from './stream-feeder.js';
 import type { Destination } from './types.js';
@@ -66,7 +68,7 @@ async function withPinoConfig(
 export async function createPinoTransportDestination(
   spec: PinoTransportSpec,
 ): Promise<Destination> {
-  const name = `pino-transport:${spec.target}`;
+  const name = destinationName(spec);
   let mod: unknown;
   try {
     mod = await importTarget(spec.target);

@@ -4,8 +4,10 @@
  * Colours are decided here, in the sink, from the option, FORCE_COLOR, NO_COLOR and whether
  * the fd is a TTY (a worker sees the process's environment and fds).
  */
+
 import { isatty } from 'node:tty';
 import sonicBoom, { type SonicBoom as SonicBoomClass } from 'sonic-boom';
+import { destinationName } from '../../src/destination-name.js';
 import type { PrettySpec } from '../../src/sink-protocol.js';
 import { formatPrettyLine, type PrettyFormat, shouldColorize } from './pretty-format.js';
 import type { Destination } from './types.js';
@@ -20,7 +22,7 @@ export function createPrettyDestination(spec: PrettySpec): Destination {
     messageKey: spec.messageKey,
   };
   const sonic = new SonicBoom({ fd: spec.fd, sync: true });
-  const name = `pretty:${['stdin', 'stdout', 'stderr'][spec.fd] ?? `fd:${spec.fd}`}`;
+  const name = destinationName(spec);
   return {
     name,
     minLevel: spec.minLevel,

@@ -5,7 +5,9 @@
  * contentMode 'buffer': the sink hands over bytes, and sonic-boom's default utf8 mode costs
  * about 3 µs a write (sonic-boom#238).
  */
+
 import sonicBoom, { type SonicBoom as SonicBoomClass } from 'sonic-boom';
+import { destinationName } from '../../src/destination-name.js';
 import type { DestinationSpec } from '../../src/sink-protocol.js';
 import type { Destination } from './types.js';
 
@@ -18,7 +20,7 @@ type StreamSpec = Extract<DestinationSpec, { kind: 'fd' }>;
 export function createStreamDestination(spec: StreamSpec): Destination {
   const sonic = new SonicBoom({ fd: spec.fd, sync: true, contentMode: 'buffer' });
   return {
-    name: ['stdin', 'stdout', 'stderr'][spec.fd] ?? `fd:${spec.fd}`,
+    name: destinationName(spec),
     minLevel: spec.minLevel,
     write(chunk) {
       sonic.write(chunk as unknown as string);

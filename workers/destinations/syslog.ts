@@ -11,9 +11,11 @@
  * dies: this destination cannot see it. Over UDP a datagram the kernel took may still never
  * arrive.
  */
+
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { connect, isIP, type Socket } from 'node:net';
+import { destinationName } from '../../src/destination-name.js';
 import { ErrorCodes } from '../../src/errors.js';
 import type { SyslogSpec } from '../../src/sink-protocol.js';
 import { type Entry, FrameQueue } from './frame-queue.js';
@@ -40,7 +42,7 @@ export type SyslogDestination = Destination & { stats(): SyslogStats };
 type State = 'idle' | 'connecting' | 'open' | 'closed';
 
 export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
-  const name = `syslog:${spec.protocol}://${spec.host}:${spec.port}`;
+  const name = destinationName(spec);
   const format = createSyslogFormatter(spec);
   const tcp = spec.protocol === 'tcp';
 

@@ -5,6 +5,7 @@
  * with RINGLOG_DESTINATION_UNAVAILABLE, and the sink is not restarted over it: a worker that
  * crashed on every attach would only ever reach the stderr fallback for every destination.
  */
+import { destinationName } from '../../src/destination-name.js';
 import { ErrorCodes } from '../../src/errors.js';
 import type { DestinationSpec } from '../../src/sink-protocol.js';
 import { reportDestinationError } from './report.js';
@@ -12,27 +13,12 @@ import { createStreamDestination } from './stream.js';
 import type { Destination } from './types.js';
 
 /** The name a destination would have had, for reports about one that does not exist. */
-export function describeSpec(spec: DestinationSpec): string {
-  switch (spec.kind) {
-    case 'fd':
-      return ['stdin', 'stdout', 'stderr'][spec.fd] ?? `fd:${spec.fd}`;
-    case 'file':
-      return `file:${spec.path}`;
-    case 'module':
-      return `module:${spec.specifier}`;
-    case 'pino-transport':
-      return `pino-transport:${spec.target}`;
-    default:
-      return spec.kind;
-  }
-}
-
 export function createUnavailableDestination(
   spec: DestinationSpec,
   err: unknown,
   stderrTaken: boolean,
 ): Destination {
-  const name = describeSpec(spec);
+  const name = destinationName(spec);
   // One report, one line: require's "Require stack:" lines stay out.
   const reason = (err instanceof Error ? err.message : String(err)).split('\n', 1)[0];
   reportDestinationError(
