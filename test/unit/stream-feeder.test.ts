@@ -11,7 +11,10 @@ function slowStream() {
       pending.push(cb);
     },
   });
-  return { stream, finishAll: () => pending.splice(0).forEach((cb) => cb()) };
+  const finishAll = () => {
+    for (const cb of pending.splice(0)) cb();
+  };
+  return { stream, finishAll };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
