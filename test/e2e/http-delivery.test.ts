@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   exactlyOnce,
   freePort,
@@ -10,30 +10,11 @@ import {
   lines,
   makeDestination,
   type Receiver,
-  startReceiver,
+  useReceiversAndStderr,
   waitFor,
 } from './http-receiver.js';
 
-let stderr: string[] = [];
-let receivers: Receiver[] = [];
-beforeEach(() => {
-  stderr = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    stderr.push(String(s));
-    return true;
-  });
-});
-afterEach(async () => {
-  vi.restoreAllMocks();
-  for (const r of receivers) await r.close();
-  receivers = [];
-});
-
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  receivers.push(r);
-  return r;
-}
+const { stderr: capturedStderr, receiver } = useReceiversAndStderr();
 
 /** Writes `count` records in chunks of `per`, as the sink hands them over. */
 function writeAll(dest: { write(b: Buffer): void }, count: number, per = 100): void {
@@ -102,8 +83,8 @@ describe('ndjson shipping', () => {
       expect(dest.stats()).toMatchObject({ written: 1000, retried: 1000, errors: 1 });
       await dest.close();
     }
-    expect(stderr.join('')).toContain('HTTP 429');
-    expect(stderr.join('')).toContain('RINGLOG_HTTP_UNAVAILABLE');
+    expect(capturedStderr().join('')).toContain('HTTP 429');
+    expect(capturedStderr().join('')).toContain('RINGLOG_HTTP_UNAVAILABLE');
   });
 
   it('retries 502, 503, 504 and (ndjson) 500 until they pass', async () => {
@@ -134,7 +115,7 @@ describe('ndjson shipping', () => {
       ...Array.from({ length: 20 }, (_, i) => i + 20),
     ]);
     expect(dest.stats()).toMatchObject({ written: 30, rejected: 10, dropped: 10, retried: 40 });
-    expect(stderr.join('')).toContain('Cannot parse input');
+    expect(capturedStderr().join('')).toContain('Cannot parse input');
     await dest.close();
   });
 
@@ -151,7 +132,7 @@ describe('ndjson shipping', () => {
       ),
     ).toBeUndefined();
     expect(dest.stats()).toMatchObject({ written: 10, rejected: 30, dropped: 30, retried: 0 });
-    expect(stderr.join('')).toContain('RINGLOG_HTTP_REJECTED');
+    expect(capturedStderr().join('')).toContain('RINGLOG_HTTP_REJECTED');
     await dest.close();
   });
 
@@ -177,7 +158,7 @@ describe('ndjson shipping', () => {
     expect(r.requests.length).toBe(3);
     expect(exactlyOnce(idsOf(accepted(r, (n) => n === 2)), 100)).toBeUndefined();
     expect(dest.stats()).toMatchObject({ written: 100, errors: 2, retried: 200 });
-    expect(stderr.join('')).toContain('ECONNRESET');
+    expect(capturedStderr().join('')).toContain('ECONNRESET');
     await dest.close();
   });
 
@@ -199,7 +180,7 @@ describe('ndjson shipping', () => {
     await waitFor(() => dest.stats().errors >= 2);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(stderr.join('')).toContain('RINGLOG_CONNECT_TIMEOUT');
+    expect(capturedStderr().join('')).toContain('RINGLOG_CONNECT_TIMEOUT');
     expect(dest.stats()).toMatchObject({ written: 0, buffered: 10 });
     await dest.close();
     expect(dest.stats()).toMatchObject({ dropped: 10, buffered: 0 });
@@ -256,7 +237,7 @@ describe('when the backend is down', () => {
     expect(s.dropped).toBeGreaterThan(0);
     expect(s.dropped + s.buffered).toBe(10_000);
     expect(s.buffered * 70).toBeLessThan(64 * 1024 + 100 * 70 * 3);
-    expect(stderr.join('')).toContain('RINGLOG_HTTP_DROPPED');
+    expect(capturedStderr().join('')).toContain('RINGLOG_HTTP_DROPPED');
     await dest.close();
     expect(dest.stats().dropped).toBe(10_000);
   });
@@ -371,8 +352,8 @@ describe('when the backend is down', () => {
     dest.write(lines(0, 10));
     await dest.flush();
     expect(exactlyOnce(idsOf(accepted(r)), 10)).toBeUndefined();
-    expect(stderr.join('')).toContain('cannot open the spool');
-    expect(stderr.join('')).toContain('RINGLOG_HTTP_SPOOL');
+    expect(capturedStderr().join('')).toContain('cannot open the spool');
+    expect(capturedStderr().join('')).toContain('RINGLOG_HTTP_SPOOL');
     await dest.close();
   });
 

@@ -1,32 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  exactlyOnce,
-  lines,
-  makeDestination,
-  type Receiver,
-  startReceiver,
-} from './http-receiver.js';
+import { describe, expect, it } from 'vitest';
+import { exactlyOnce, lines, makeDestination, useReceiversAndStderr } from './http-receiver.js';
 
-let stderr: string[] = [];
-let receivers: Receiver[] = [];
-beforeEach(() => {
-  stderr = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    stderr.push(String(s));
-    return true;
-  });
-});
-afterEach(async () => {
-  vi.restoreAllMocks();
-  for (const r of receivers) await r.close();
-  receivers = [];
-});
-
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  receivers.push(r);
-  return r;
-}
+const { stderr: capturedStderr, receiver } = useReceiversAndStderr();
 
 interface OtlpBody {
   resourceLogs: {
@@ -107,7 +82,7 @@ describe('otlp over HTTP', () => {
       ),
     ).toBeUndefined();
     expect(dest.stats()).toMatchObject({ written: 97, rejected: 3, dropped: 3, retried: 0 });
-    expect(stderr.join('')).toContain('bad attrs');
+    expect(capturedStderr().join('')).toContain('bad attrs');
     await dest.close();
   });
 
@@ -199,7 +174,7 @@ describe('elasticsearch over HTTP', () => {
     expect(second.length).toBe(2);
     expect(JSON.parse(second[1]!).id).toBe(1);
     expect(dest.stats()).toMatchObject({ written: 9, rejected: 1, dropped: 1, retried: 1 });
-    expect(stderr.join('')).toContain('mapper_parsing_exception');
+    expect(capturedStderr().join('')).toContain('mapper_parsing_exception');
     await dest.close();
   });
 });

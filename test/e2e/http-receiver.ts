@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { type HttpDestinationOptions, resolveHttpDestination } from '../../src/http-options.js';
 import { HttpDestination } from '../../workers/destinations/http.js';
 
@@ -158,4 +159,36 @@ export async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * For a test file: stderr writes captured (returned array, emptied before each test) and the
+ * receivers it starts closed after each test.
+ */
+export function useReceiversAndStderr(): {
+  stderr: () => string[];
+  receiver: (...args: Parameters<typeof startReceiver>) => Promise<Receiver>;
+} {
+  let lines: string[] = [];
+  let started: Receiver[] = [];
+  beforeEach(() => {
+    lines = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+      lines.push(String(s));
+      return true;
+    });
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    for (const r of started) await r.close();
+    started = [];
+  });
+  return {
+    stderr: () => lines,
+    receiver: async (...args) => {
+      const r = await startReceiver(...args);
+      started.push(r);
+      return r;
+    },
+  };
 }

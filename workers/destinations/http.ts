@@ -208,12 +208,7 @@ export class HttpDestination implements Destination {
       if (evicted > 0) this.drop(evicted, 'the spool is over its budget (spool.maxBytes)');
       return true;
     } catch (err) {
-      this.counters.errors++;
-      reportDestinationError(
-        this.name,
-        ErrorCodes.HTTP_SPOOL,
-        `cannot write to the spool ${this.spool!.dir}: ${(err as Error).message}`,
-      );
+      this.spoolFailed(err);
       return false;
     }
   }
@@ -528,6 +523,15 @@ export class HttpDestination implements Destination {
     return Math.max(1, Math.min(ownMs, Math.floor(boundMs * 0.8)));
   }
 
+  private spoolFailed(err: unknown): void {
+    this.counters.errors++;
+    reportDestinationError(
+      this.name,
+      ErrorCodes.HTTP_SPOOL,
+      `cannot write to the spool ${this.spool!.dir}: ${(err as Error).message}`,
+    );
+  }
+
   /** Requests still in flight when a flush runs out of time may never finish (the process
    * may be ending): a copy of each goes to the spool, deleted again if the request settles.
    * If the process ends before that, the next one sends the copy: at least once. */
@@ -544,12 +548,7 @@ export class HttpDestination implements Destination {
         }
         if (evicted > 0) this.drop(evicted, 'the spool is over its budget (spool.maxBytes)');
       } catch (err) {
-        this.counters.errors++;
-        reportDestinationError(
-          this.name,
-          ErrorCodes.HTTP_SPOOL,
-          `cannot write to the spool ${this.spool!.dir}: ${(err as Error).message}`,
-        );
+        this.spoolFailed(err);
       }
     }
   }
