@@ -52,7 +52,7 @@ export interface HttpDestinationOptions {
   labels?: Record<string, string>;
   /** elasticsearch: the index (or data stream) of the `create` actions. */
   index?: string;
-  /** otlp: the field that becomes the body (default "msg", as the logger's messageKey). */
+  /** otlp: the field that becomes the body (default: the logger's messageKey). */
   messageKey?: string;
 }
 
@@ -166,6 +166,7 @@ export function resolveHttpDestination(
   o: Record<string, unknown>,
   name: string,
   minLevel: number,
+  loggerMessageKey = 'msg',
 ): HttpDestinationSpec {
   for (const k of Object.keys(o)) {
     if (!KNOWN.has(k)) {
@@ -258,7 +259,7 @@ export function resolveHttpDestination(
       o.index,
     );
   }
-  const messageKey = o.messageKey ?? 'msg';
+  const messageKey = o.messageKey ?? loggerMessageKey;
   if (typeof messageKey !== 'string' || messageKey.length === 0) {
     throw invalidOption(WHERE, `${name}.messageKey`, 'a non-empty string', messageKey);
   }

@@ -206,7 +206,12 @@ export function resolveMinLevel(
   return t;
 }
 
-function resolveDestination(table: LevelTable, d: unknown, i: string): DestinationSpec {
+function resolveDestination(
+  table: LevelTable,
+  d: unknown,
+  i: string,
+  messageKey: string,
+): DestinationSpec {
   const name = `destination${i}`;
   if (d === 'stdout' || d === 1) return { kind: 'fd', fd: 1, minLevel: 0 };
   if (d === 'stderr' || d === 2) return { kind: 'fd', fd: 2, minLevel: 0 };
@@ -236,13 +241,13 @@ function resolveDestination(table: LevelTable, d: unknown, i: string): Destinati
         return { kind: 'module', specifier, options: o.options, minLevel };
       }
       case 'syslog':
-        return resolveSyslogDestination(table, o, name, minLevel);
+        return resolveSyslogDestination(table, o, name, minLevel, messageKey);
       case 'pretty':
         return resolvePrettySpec(table, o, name, minLevel);
       case 'pino-transport':
         return resolvePinoTransportSpec(table, o, name, minLevel);
       case 'http':
-        return resolveHttpDestination(o, name, minLevel);
+        return resolveHttpDestination(o, name, minLevel, messageKey);
     }
   }
   throw invalidOption(
@@ -253,13 +258,18 @@ function resolveDestination(table: LevelTable, d: unknown, i: string): Destinati
   );
 }
 
-export function resolveDestinations(table: LevelTable, input: unknown): DestinationSpec[] {
+/** `messageKey`: the logger's, the default of destinations that read the message. */
+export function resolveDestinations(
+  table: LevelTable,
+  input: unknown,
+  messageKey = 'msg',
+): DestinationSpec[] {
   if (input === undefined) return [{ kind: 'fd', fd: 2, minLevel: 0 }];
   if (Array.isArray(input)) {
     if (input.length === 0) throw invalidOption(WHERE, 'destination', 'a non-empty array', input);
-    return input.map((d, i) => resolveDestination(table, d, `[${i}]`));
+    return input.map((d, i) => resolveDestination(table, d, `[${i}]`, messageKey));
   }
-  return [resolveDestination(table, input, '')];
+  return [resolveDestination(table, input, '', messageKey)];
 }
 
 export function resolveOptions(
@@ -307,7 +317,7 @@ export function resolveOptions(
     chindings += `,"name":${quote(options.name)}`;
   }
   const messageKey = key('messageKey', options.messageKey, 'msg');
-  const destinations = resolveDestinations(levels, options.destination);
+  const destinations = resolveDestinations(levels, options.destination, messageKey);
   const errorKey = key('errorKey', options.errorKey, 'err');
   for (const d of destinations) {
     if (d.kind === 'pretty') d.messageKey = messageKey;

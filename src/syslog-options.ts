@@ -75,7 +75,7 @@ export interface SyslogOptions {
   fields?: string[];
   /** Write no STRUCTURED-DATA at all (default true: write it). */
   structuredData?: boolean;
-  /** Key of the message in the record (default 'msg'); set it as the logger's messageKey. */
+  /** Key of the message in the record (default: the logger's messageKey). */
   messageKey?: string;
   /** 'msg' (default): MSG is the record's message; 'json': MSG is the whole JSON line. */
   msgFormat?: 'msg' | 'json';
@@ -261,6 +261,7 @@ export function resolveSyslogDestination(
   o: Record<string, unknown>,
   name: string,
   minLevel: number,
+  loggerMessageKey = 'msg',
 ): SyslogSpec {
   for (const k of Object.keys(o)) {
     if (!KNOWN_KEYS.has(k)) {
@@ -301,7 +302,7 @@ export function resolveSyslogDestination(
     }
     fields = [...(o.fields as string[])];
   }
-  const messageKey = o.messageKey ?? 'msg';
+  const messageKey = o.messageKey ?? loggerMessageKey;
   if (typeof messageKey !== 'string' || messageKey.length === 0) {
     throw invalidOption(WHERE, `${name}.messageKey`, 'a non-empty string', messageKey);
   }
