@@ -59,6 +59,16 @@ export class RinglogError extends Error {
   }
 }
 
+/** What an error says, for reports: its message, or String() of a thrown non-Error; never
+ * throws itself (a hostile value's toString may). */
+export function errorMessage(err: unknown): string {
+  try {
+    return String(err instanceof Error ? err.message : err);
+  } catch {
+    return 'unknown error';
+  }
+}
+
 /** `where: "name" must be <expected>, got <value>` — the shape of every option error. */
 export function invalidOption(where: string, name: string, expected: string, got: unknown) {
   return new RinglogError(

@@ -7,6 +7,7 @@ import { constants } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { invalidOption } from './errors.js';
 import type { DestinationSpec, FileRotationSpec } from './sink-protocol.js';
+import { optionalBool } from './validate.js';
 
 /** `{ type: 'file', path, ... }`: see docs/destinations.md#files. */
 export interface FileDestinationOptions {
@@ -48,19 +49,13 @@ export function parseByteSize(v: unknown): number | undefined {
   return bytes > 0 ? bytes : undefined;
 }
 
-function bool(where: string, name: string, v: unknown, fallback: boolean): boolean {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') throw invalidOption(where, name, 'true or false', v);
-  return v;
-}
-
 function resolveRotation(
   where: string,
   name: string,
   o: Record<string, unknown>,
 ): FileRotationSpec | null {
   const r = o.rotate;
-  const utc = bool(where, `${name}.utc`, o.utc, false);
+  const utc = optionalBool(where, `${name}.utc`, o.utc, false);
   if (r === undefined) {
     for (const needsRotate of ['keep', 'compress'] as const) {
       if (o[needsRotate] !== undefined && o[needsRotate] !== false) {
@@ -142,8 +137,8 @@ export function resolveFileDestination(
     kind: 'file',
     path,
     minLevel,
-    mkdir: bool(where, `${name}.mkdir`, o.mkdir, true),
-    append: bool(where, `${name}.append`, o.append, true),
+    mkdir: optionalBool(where, `${name}.mkdir`, o.mkdir, true),
+    append: optionalBool(where, `${name}.append`, o.append, true),
     rotation: resolveRotation(where, name, o),
     symlink,
   };

@@ -6,6 +6,7 @@
 
 import { resolve } from 'node:path';
 import { invalidOption } from './errors.js';
+import { optionalInt, rejectUnknownKeys } from './validate.js';
 
 export type HttpEncoding = 'ndjson' | 'otlp' | 'loki' | 'elasticsearch';
 
@@ -131,14 +132,6 @@ const KNOWN = new Set([
   'messageKey',
 ]);
 
-function int(name: string, v: unknown, fallback: number, min: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw invalidOption(WHERE, name, `an integer >= ${min}`, v);
-  }
-  return v;
-}
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -168,11 +161,7 @@ export function resolveHttpDestination(
   minLevel: number,
   loggerMessageKey = 'msg',
 ): HttpDestinationSpec {
-  for (const k of Object.keys(o)) {
-    if (!KNOWN.has(k)) {
-      throw invalidOption(WHERE, `${name}.${k}`, `absent (not an option of type "http")`, o[k]);
-    }
-  }
+  rejectUnknownKeys(WHERE, name, o, KNOWN, 'not an option of type "http"');
   let url: URL | undefined;
   if (typeof o.url === 'string') {
     try {
@@ -220,7 +209,13 @@ export function resolveHttpDestination(
     }
     spool = {
       dir: resolve(s.dir),
-      maxBytes: int(`${name}.spool.maxBytes`, s.maxBytes, HTTP_DEFAULTS.spoolMaxBytes, 1),
+      maxBytes: optionalInt(
+        WHERE,
+        `${name}.spool.maxBytes`,
+        s.maxBytes,
+        HTTP_DEFAULTS.spoolMaxBytes,
+        1,
+      ),
     };
   }
   const serviceName = o.serviceName ?? 'unknown_service';
@@ -263,8 +258,15 @@ export function resolveHttpDestination(
   if (typeof messageKey !== 'string' || messageKey.length === 0) {
     throw invalidOption(WHERE, `${name}.messageKey`, 'a non-empty string', messageKey);
   }
-  const batchBytes = int(`${name}.batchBytes`, o.batchBytes, HTTP_DEFAULTS.batchBytes, 1);
-  const maxBufferBytes = int(
+  const batchBytes = optionalInt(
+    WHERE,
+    `${name}.batchBytes`,
+    o.batchBytes,
+    HTTP_DEFAULTS.batchBytes,
+    1,
+  );
+  const maxBufferBytes = optionalInt(
+    WHERE,
     `${name}.maxBufferBytes`,
     o.maxBufferBytes,
     Math.max(HTTP_DEFAULTS.maxBufferBytes, batchBytes * 4),
@@ -276,36 +278,53 @@ export function resolveHttpDestination(
     url: url.href,
     encoding: encoding as HttpEncoding,
     headers: stringMap(`${name}.headers`, o.headers),
-    batchRecords: int(`${name}.batchRecords`, o.batchRecords, HTTP_DEFAULTS.batchRecords, 1),
+    batchRecords: optionalInt(
+      WHERE,
+      `${name}.batchRecords`,
+      o.batchRecords,
+      HTTP_DEFAULTS.batchRecords,
+      1,
+    ),
     batchBytes,
-    batchIntervalMs: int(
+    batchIntervalMs: optionalInt(
+      WHERE,
       `${name}.batchIntervalMs`,
       o.batchIntervalMs,
       HTTP_DEFAULTS.batchIntervalMs,
       1,
     ),
     maxBufferBytes,
-    concurrency: int(`${name}.concurrency`, o.concurrency, HTTP_DEFAULTS.concurrency, 1),
+    concurrency: optionalInt(
+      WHERE,
+      `${name}.concurrency`,
+      o.concurrency,
+      HTTP_DEFAULTS.concurrency,
+      1,
+    ),
     compression,
-    compressMinBytes: int(
+    compressMinBytes: optionalInt(
+      WHERE,
       `${name}.compressMinBytes`,
       o.compressMinBytes,
       HTTP_DEFAULTS.compressMinBytes,
       0,
     ),
-    connectTimeoutMs: int(
+    connectTimeoutMs: optionalInt(
+      WHERE,
       `${name}.connectTimeoutMs`,
       o.connectTimeoutMs,
       HTTP_DEFAULTS.connectTimeoutMs,
       1,
     ),
-    requestTimeoutMs: int(
+    requestTimeoutMs: optionalInt(
+      WHERE,
       `${name}.requestTimeoutMs`,
       o.requestTimeoutMs,
       HTTP_DEFAULTS.requestTimeoutMs,
       1,
     ),
-    flushTimeoutMs: int(
+    flushTimeoutMs: optionalInt(
+      WHERE,
       `${name}.flushTimeoutMs`,
       o.flushTimeoutMs,
       HTTP_DEFAULTS.flushTimeoutMs,
@@ -313,14 +332,22 @@ export function resolveHttpDestination(
     ),
     tls: { ca, rejectUnauthorized },
     retry: {
-      baseDelayMs: int(
+      baseDelayMs: optionalInt(
+        WHERE,
         `${name}.retry.baseDelayMs`,
         retry.baseDelayMs,
         HTTP_DEFAULTS.baseDelayMs,
         1,
       ),
-      maxDelayMs: int(`${name}.retry.maxDelayMs`, retry.maxDelayMs, HTTP_DEFAULTS.maxDelayMs, 1),
-      serverErrorAttempts: int(
+      maxDelayMs: optionalInt(
+        WHERE,
+        `${name}.retry.maxDelayMs`,
+        retry.maxDelayMs,
+        HTTP_DEFAULTS.maxDelayMs,
+        1,
+      ),
+      serverErrorAttempts: optionalInt(
+        WHERE,
         `${name}.retry.serverErrorAttempts`,
         retry.serverErrorAttempts,
         HTTP_DEFAULTS.serverErrorAttempts,
@@ -328,8 +355,15 @@ export function resolveHttpDestination(
       ),
     },
     breaker: {
-      failures: int(`${name}.breaker.failures`, breaker.failures, HTTP_DEFAULTS.breakerFailures, 1),
-      cooldownMs: int(
+      failures: optionalInt(
+        WHERE,
+        `${name}.breaker.failures`,
+        breaker.failures,
+        HTTP_DEFAULTS.breakerFailures,
+        1,
+      ),
+      cooldownMs: optionalInt(
+        WHERE,
         `${name}.breaker.cooldownMs`,
         breaker.cooldownMs,
         HTTP_DEFAULTS.breakerCooldownMs,

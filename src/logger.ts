@@ -6,7 +6,7 @@
 import { type Capture, CaptureChannel, captureSink } from './capture.js';
 import { Channel } from './channel.js';
 import type { DestinationMetrics } from './destination-stats.js';
-import { ErrorCodes, invalidOption, RinglogError } from './errors.js';
+import { ErrorCodes, errorMessage, invalidOption, RinglogError } from './errors.js';
 import { type CompiledFields, compileEvent, type EventSchema } from './events.js';
 import { type FlightRecorder, resolveFlightRecorder } from './flight-recorder.js';
 import { formatMessage } from './format.js';
@@ -280,7 +280,7 @@ function createHookedLogMethod(levelValue: number, record: boolean): LogFn {
         rec = applyFieldHooks(hooks, rec ?? {}, true);
       if (rec !== undefined) fields = serializeFields(rec, root.limits);
     } catch (err) {
-      const what = err instanceof Error ? err.message : String(err);
+      const what = errorMessage(err);
       // Redaction is a promise about what never reaches the destination: if it may not have
       // run, the call's fields are not written.
       fields =
@@ -298,16 +298,19 @@ function createHookedLogMethod(levelValue: number, record: boolean): LogFn {
   };
 }
 
-/** fatal: the record is on its way to disk before the method returns. */
+/** What fatal adds to a log call: the record is on its way to disk before it returns. */
+function flushForFatal(root: Root): void {
+  root.channel.publish();
+  root.sink.flushSync(root.opts.flushTimeoutMs);
+}
+
 function createFatalMethod(levelValue: number, hooked: boolean): LogFn {
   const log = hooked
     ? createHookedLogMethod(levelValue, false)
     : createLogMethod(levelValue, false);
   return function fatal(this: LoggerState): void {
     (log as (...args: unknown[]) => void).apply(this, arguments as unknown as unknown[]);
-    const root = this[kRoot];
-    root.channel.publish();
-    root.sink.flushSync(root.opts.flushTimeoutMs);
+    flushForFatal(this[kRoot]);
   };
 }
 
@@ -343,7 +346,7 @@ function bindingsText(hooks: Hooks | undefined, bindings: Record<string, unknown
     if (hooks.formatBindings !== undefined) b = hooks.formatBindings(b);
     return serializeFields(b, root.limits);
   } catch (err) {
-    const what = err instanceof Error ? err.message : String(err);
+    const what = errorMessage(err);
     return `,"hookError":${quoteString(`a serializer or formatter threw on bindings: ${what}`)}`;
   }
 }
@@ -415,10 +418,7 @@ function createEventMethod(
         ? `${prefix}${root.time()}${logger[kChindings]}${eventField}${text}}\n`
         : `${prefix}${root.time()}${logger[kChindings]}${eventField}${text}${root.msgKey}${quoteString(String(msg), root.limits)}}\n`;
     deliver(root, line, levelValue, record);
-    if (levelName === 'fatal' && !record) {
-      root.channel.publish();
-      root.sink.flushSync(root.opts.flushTimeoutMs);
-    }
+    if (levelName === 'fatal' && !record) flushForFatal(root);
   };
 }
 

@@ -23,6 +23,7 @@ import type { SamplingOptions } from './sampling.js';
 import { DEFAULT_LIMITS, type SerializeLimits } from './serialize.js';
 import type { DestinationSpec } from './sink-protocol.js';
 import { resolveSyslogDestination, type SyslogOptions } from './syslog-options.js';
+import { optionalBool, optionalInt } from './validate.js';
 
 export type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
@@ -173,20 +174,6 @@ function resolveTimestamp(t: unknown): () => string {
   throw invalidOption(WHERE, 'timestamp', `true|false|"epoch"|"iso"|"unix" or a function`, t);
 }
 
-function positiveInt(name: string, v: unknown, fallback: number, min = 1): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw invalidOption(WHERE, name, `an integer >= ${min}`, v);
-  }
-  return v;
-}
-
-function bool(name: string, v: unknown, fallback: boolean): boolean {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') throw invalidOption(WHERE, name, 'true or false', v);
-  return v;
-}
-
 function key(name: string, v: unknown, fallback: string): string {
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || v.length === 0)
@@ -295,9 +282,10 @@ export function resolveOptions(
   if (onFull !== 'block' && onFull !== 'drop')
     throw invalidOption(WHERE, 'onFull', '"block" or "drop"', onFull);
   const limits: SerializeLimits = {
-    maxDepth: positiveInt('maxDepth', options.maxDepth, DEFAULT_LIMITS.maxDepth),
-    maxBreadth: positiveInt('maxBreadth', options.maxBreadth, DEFAULT_LIMITS.maxBreadth),
-    maxStringLength: positiveInt(
+    maxDepth: optionalInt(WHERE, 'maxDepth', options.maxDepth, DEFAULT_LIMITS.maxDepth),
+    maxBreadth: optionalInt(WHERE, 'maxBreadth', options.maxBreadth, DEFAULT_LIMITS.maxBreadth),
+    maxStringLength: optionalInt(
+      WHERE,
       'maxStringLength',
       options.maxStringLength,
       DEFAULT_LIMITS.maxStringLength,
@@ -333,18 +321,19 @@ export function resolveOptions(
     errorKey,
     destinations,
     ringBytes,
-    maxBatchBytes: positiveInt(
+    maxBatchBytes: optionalInt(
+      WHERE,
       'maxBatchBytes',
       options.maxBatchBytes,
       DEFAULT_MAX_BATCH_BYTES,
       256,
     ),
     onFull,
-    blockTimeoutMs: positiveInt('blockTimeoutMs', options.blockTimeoutMs, 1000, 0),
-    flushTimeoutMs: positiveInt('flushTimeoutMs', options.flushTimeoutMs, 5000),
-    exitTimeoutMs: positiveInt('exitTimeoutMs', options.exitTimeoutMs, 5000),
-    handleSignals: bool('handleSignals', options.handleSignals, false),
-    handleExceptions: bool('handleExceptions', options.handleExceptions, true),
+    blockTimeoutMs: optionalInt(WHERE, 'blockTimeoutMs', options.blockTimeoutMs, 1000, 0),
+    flushTimeoutMs: optionalInt(WHERE, 'flushTimeoutMs', options.flushTimeoutMs, 5000),
+    exitTimeoutMs: optionalInt(WHERE, 'exitTimeoutMs', options.exitTimeoutMs, 5000),
+    handleSignals: optionalBool(WHERE, 'handleSignals', options.handleSignals, false),
+    handleExceptions: optionalBool(WHERE, 'handleExceptions', options.handleExceptions, true),
     reopenOnSignal: resolveReopenSignal(WHERE, options.reopenOnSignal, destinations),
     limits,
   };

@@ -3,6 +3,7 @@
  * Proxy trap that throws becomes a marker string in the output, so a bad field never costs the
  * record. The output is always valid JSON and never contains a raw line break.
  */
+import { errorMessage } from './errors.js';
 
 export interface SerializeLimits {
   /** Nesting depth beyond which objects/arrays are replaced by "[Object]" / "[Array]". */
@@ -238,7 +239,7 @@ function writeFieldsGuarded(obj: object, limits: SerializeLimits): string {
   try {
     return writeEntries(obj, Object.keys(obj), { limits, path: [obj] }, ',');
   } catch (err) {
-    return `,"_serializeError":${quoteString(describeThrown(err))}`;
+    return `,"_serializeError":${quoteString(errorMessage(err))}`;
   }
 }
 
@@ -254,7 +255,7 @@ export function serializeError(err: Error, limits: SerializeLimits): string {
   try {
     return writeError(err, { limits, path: [] });
   } catch (error) {
-    return `{"type":"Error","message":${quoteString(`[Unserializable error: ${describeThrown(error)}]`)}}`;
+    return `{"type":"Error","message":${quoteString(`[Unserializable error: ${errorMessage(error)}]`)}}`;
   }
 }
 
@@ -322,7 +323,7 @@ export function resolveTopLevelLazy(fields: Record<string, unknown>): Record<str
     try {
       out[key] = v();
     } catch (err) {
-      out[key] = err instanceof Error ? err : `[lazy value threw: ${describeThrown(err)}]`;
+      out[key] = err instanceof Error ? err : `[lazy value threw: ${errorMessage(err)}]`;
     }
   }
   return out;
@@ -335,7 +336,7 @@ function writeLazy(fn: LazyValue, walk: Walk, place: Place): string | undefined 
   } catch (err) {
     return err instanceof Error
       ? writeError(err, { limits: walk.limits, path: [] })
-      : quoteString(`[lazy value threw: ${describeThrown(err)}]`, walk.limits);
+      : quoteString(`[lazy value threw: ${errorMessage(err)}]`, walk.limits);
   }
   // A lazy value that returns another function is written as any function is, not called.
   if (typeof value === 'function') return writeValue(undefined, walk, place);
@@ -592,7 +593,7 @@ function moreKeysEntry(separator: string, more: number): string {
 }
 
 function marker(what: string, error: unknown): string {
-  return quoteString(`[${what}: ${describeThrown(error)}]`);
+  return quoteString(`[${what}: ${errorMessage(error)}]`);
 }
 
 function unserializable(error: unknown): string {
@@ -600,10 +601,3 @@ function unserializable(error: unknown): string {
 }
 
 /** The message of anything thrown; itself never throws (String() of some objects does). */
-function describeThrown(error: unknown): string {
-  try {
-    return String(error instanceof Error ? error.message : error);
-  } catch {
-    return 'unknown error';
-  }
-}

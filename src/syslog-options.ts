@@ -8,6 +8,7 @@ import { hostname as osHostname } from 'node:os';
 import { invalidOption } from './errors.js';
 import type { LevelTable } from './levels.js';
 import type { SyslogSpec } from './sink-protocol.js';
+import { optionalInt, rejectUnknownKeys } from './validate.js';
 
 export type SyslogFacilityName =
   | 'kern'
@@ -164,14 +165,6 @@ function headerField(name: string, v: unknown, max: number): string {
   return v;
 }
 
-function int(name: string, v: unknown, fallback: number, min: number, max: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw invalidOption(WHERE, name, `an integer in ${min}..${max}`, v);
-  }
-  return v;
-}
-
 /** Replaces what a header field may not hold with '_' and cuts it to `max` characters. */
 export function sanitizeHeaderField(s: string, max: number): string {
   const clean = s.replace(/[^\x21-\x7e]/g, '_').slice(0, max);
@@ -263,11 +256,7 @@ export function resolveSyslogDestination(
   minLevel: number,
   loggerMessageKey = 'msg',
 ): SyslogSpec {
-  for (const k of Object.keys(o)) {
-    if (!KNOWN_KEYS.has(k)) {
-      throw invalidOption(WHERE, `${name}.${k}`, `absent (not a syslog option)`, o[k]);
-    }
-  }
+  rejectUnknownKeys(WHERE, name, o, KNOWN_KEYS, 'not a syslog option');
   const host = o.host === undefined ? '127.0.0.1' : o.host;
   if (typeof host !== 'string' || host.length === 0) {
     throw invalidOption(WHERE, `${name}.host`, 'a non-empty string', host);
@@ -322,7 +311,8 @@ export function resolveSyslogDestination(
           typeof o.procid === 'number' ? String(o.procid) : o.procid,
           128,
         );
-  const reconnectInitialMs = int(
+  const reconnectInitialMs = optionalInt(
+    WHERE,
     `${name}.reconnectInitialMs`,
     o.reconnectInitialMs,
     100,
@@ -333,7 +323,7 @@ export function resolveSyslogDestination(
     kind: 'syslog',
     minLevel,
     host,
-    port: int(`${name}.port`, o.port, 514, 1, 65535),
+    port: optionalInt(WHERE, `${name}.port`, o.port, 514, 1, 65535),
     protocol,
     facility: resolveFacility(`${name}.facility`, o.facility),
     appName: o.appName === undefined ? null : headerField(`${name}.appName`, o.appName, 48),
@@ -350,18 +340,54 @@ export function resolveSyslogDestination(
     structuredData,
     messageKey,
     msgFormat,
-    maxDatagramBytes: int(`${name}.maxDatagramBytes`, o.maxDatagramBytes, 2048, 480, 65507),
-    bufferBytes: int(`${name}.bufferBytes`, o.bufferBytes, 8 << 20, 1024, 2 ** 31 - 1),
-    bufferRecords: int(`${name}.bufferRecords`, o.bufferRecords, 100_000, 1, 2 ** 31 - 1),
+    maxDatagramBytes: optionalInt(
+      WHERE,
+      `${name}.maxDatagramBytes`,
+      o.maxDatagramBytes,
+      2048,
+      480,
+      65507,
+    ),
+    bufferBytes: optionalInt(
+      WHERE,
+      `${name}.bufferBytes`,
+      o.bufferBytes,
+      8 << 20,
+      1024,
+      2 ** 31 - 1,
+    ),
+    bufferRecords: optionalInt(
+      WHERE,
+      `${name}.bufferRecords`,
+      o.bufferRecords,
+      100_000,
+      1,
+      2 ** 31 - 1,
+    ),
     reconnectInitialMs,
-    reconnectMaxMs: int(
+    reconnectMaxMs: optionalInt(
+      WHERE,
       `${name}.reconnectMaxMs`,
       o.reconnectMaxMs,
       Math.max(30_000, reconnectInitialMs),
       reconnectInitialMs,
       3_600_000,
     ),
-    connectTimeoutMs: int(`${name}.connectTimeoutMs`, o.connectTimeoutMs, 5000, 1, 600_000),
-    flushTimeoutMs: int(`${name}.flushTimeoutMs`, o.flushTimeoutMs, 2000, 0, 600_000),
+    connectTimeoutMs: optionalInt(
+      WHERE,
+      `${name}.connectTimeoutMs`,
+      o.connectTimeoutMs,
+      5000,
+      1,
+      600_000,
+    ),
+    flushTimeoutMs: optionalInt(
+      WHERE,
+      `${name}.flushTimeoutMs`,
+      o.flushTimeoutMs,
+      2000,
+      0,
+      600_000,
+    ),
   };
 }

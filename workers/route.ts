@@ -15,7 +15,7 @@ import {
   STAT_FIELDS,
   STAT_WRITTEN,
 } from '../src/destination-stats.js';
-import { ErrorCodes } from '../src/errors.js';
+import { ErrorCodes, errorMessage } from '../src/errors.js';
 import { reportDestinationError } from './destinations/report.js';
 import type { Destination } from './destinations/types.js';
 
@@ -134,7 +134,7 @@ export class Route {
 
   private fail(what: string, err: unknown, consequence: string): void {
     this.errors++;
-    const reason = (err instanceof Error ? err.message : String(err)).split('\n', 1)[0];
+    const reason = errorMessage(err).split('\n', 1)[0];
     reportDestinationError(
       this.dest.name,
       ErrorCodes.DESTINATION_FAILED,

@@ -7,6 +7,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isExiting } from '../src/destination-stats.js';
+import { errorMessage } from '../src/errors.js';
 import { RingReader, SinkAlarm, SinkDoorbell } from '../src/ring.js';
 import type { DestinationSpec, FromSink, SinkWorkerData, ToSink } from '../src/sink-protocol.js';
 import { createDestination } from './destinations/index.js';
@@ -48,7 +49,7 @@ const ringBuffers = new Map<number, SharedArrayBuffer>();
 // control block (ring.ts), whether this thread ends by process.exit() or by an error.
 alarm.markRunning();
 process.on('uncaughtExceptionMonitor', (err) => {
-  alarm.markStopped(ringBuffers.values(), err instanceof Error ? err.message : String(err));
+  alarm.markStopped(ringBuffers.values(), errorMessage(err));
 });
 process.on('exit', (code) =>
   alarm.markStopped(ringBuffers.values(), `it exited with code ${code}`),

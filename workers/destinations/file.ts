@@ -14,7 +14,7 @@
 import { existsSync, fstatSync, renameSync } from 'node:fs';
 import sonicBoom, { type SonicBoom as SonicBoomClass } from 'sonic-boom';
 import { destinationName } from '../../src/destination-name.js';
-import { ErrorCodes } from '../../src/errors.js';
+import { ErrorCodes, errorMessage } from '../../src/errors.js';
 import type { DestinationSpec } from '../../src/sink-protocol.js';
 import {
   gzipFile,
@@ -46,10 +46,6 @@ export interface FileDestination extends Destination {
   stats(): DestinationStats;
   /** Resolves once background compression and pruning queued so far are done. */
   idle(): Promise<void>;
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Lines in a chunk of whole NDJSON lines, for callers that do not pass the count. */
@@ -85,7 +81,7 @@ export function createFileDestination(
 
   const fail = (code: string, what: string, err: unknown): void => {
     errors++;
-    reportDestinationError(name, code, `${what}: ${message(err)}`);
+    reportDestinationError(name, code, `${what}: ${errorMessage(err)}`);
   };
 
   const open = (append: boolean): SonicBoomClass => {

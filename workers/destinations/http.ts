@@ -94,7 +94,6 @@ export class HttpDestination implements Destination {
   private wakeTime = 0;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
-  private closing = false;
   private nextSeq = 1;
 
   private readonly counters = {
@@ -224,7 +223,7 @@ export class HttpDestination implements Destination {
 
   /** Starts requests while there is room, the breaker allows and no backoff is running. */
   private pump(): void {
-    while (!this.closing && this.inFlight < this.spec.concurrency) {
+    while (!this.closed && this.inFlight < this.spec.concurrency) {
       const now = Date.now();
       if (now < this.pausedUntil) {
         this.wakeAt(this.pausedUntil);
@@ -406,7 +405,7 @@ export class HttpDestination implements Destination {
       return;
     }
     this.queue.unshift(batch);
-    if (this.closing) this.abandonQueue();
+    if (this.closed) this.abandonQueue();
     else if (this.breaker.open && this.spool !== undefined) this.spillQueue();
   }
 
@@ -562,7 +561,6 @@ export class HttpDestination implements Destination {
     const half = boundMs === undefined ? undefined : boundMs / 2;
     await this.flush(half);
     this.closed = true;
-    this.closing = true;
     this.abandonQueue();
     if (this.inFlight > 0) {
       let timer: NodeJS.Timeout | undefined;

@@ -6,7 +6,7 @@
  * draining for the other destinations. Backpressure is read as thread-stream's worker reads
  * it: the return value of write() and the 'drain' event.
  */
-import { ErrorCodes } from '../../src/errors.js';
+import { ErrorCodes, errorMessage } from '../../src/errors.js';
 import { reportDestinationError } from './report.js';
 import type { DestinationStats } from './types.js';
 
@@ -47,7 +47,7 @@ export class StreamFeeder {
       reportDestinationError(
         name,
         ErrorCodes.DESTINATION_FAILED,
-        `stream error: ${err instanceof Error ? err.message : String(err)}; records for it are dropped from now on`,
+        `stream error: ${errorMessage(err)}; records for it are dropped from now on`,
       );
     });
     stream.on('close', () => {
@@ -118,7 +118,7 @@ export class StreamFeeder {
       reportDestinationError(
         this.name,
         ErrorCodes.DESTINATION_FAILED,
-        `write failed: ${err instanceof Error ? err.message : String(err)}; ${records} records dropped for it`,
+        `write failed: ${errorMessage(err)}; ${records} records dropped for it`,
       );
       return;
     }

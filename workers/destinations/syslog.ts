@@ -16,7 +16,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { connect, isIP, type Socket } from 'node:net';
 import { destinationName } from '../../src/destination-name.js';
-import { ErrorCodes } from '../../src/errors.js';
+import { ErrorCodes, errorMessage } from '../../src/errors.js';
 import type { SyslogSpec } from '../../src/sink-protocol.js';
 import { type Entry, FrameQueue } from './frame-queue.js';
 import { reportDestinationError } from './report.js';
@@ -84,7 +84,7 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
 
   function failConnection(what: string, err: unknown): void {
     stats.errors++;
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorMessage(err);
     const delay = nextDelay();
     reportDestinationError(
       name,

@@ -6,7 +6,7 @@
  * crashed on every attach would only ever reach the stderr fallback for every destination.
  */
 import { destinationName } from '../../src/destination-name.js';
-import { ErrorCodes } from '../../src/errors.js';
+import { ErrorCodes, errorMessage } from '../../src/errors.js';
 import type { DestinationSpec } from '../../src/sink-protocol.js';
 import { reportDestinationError } from './report.js';
 import { createStreamDestination } from './stream.js';
@@ -20,7 +20,7 @@ export function createUnavailableDestination(
 ): Destination {
   const name = destinationName(spec);
   // One report, one line: require's "Require stack:" lines stay out.
-  const reason = (err instanceof Error ? err.message : String(err)).split('\n', 1)[0];
+  const reason = errorMessage(err).split('\n', 1)[0];
   reportDestinationError(
     name,
     ErrorCodes.DESTINATION_UNAVAILABLE,
