@@ -18,10 +18,10 @@ export default defineConfig([
     // internal/*: the ring and channel alone, for tests and benchmarks that run them in
     // worker threads of their own. Not part of the package's exports.
     entry: {
-      sink: 'workers/sink.ts',
-      'internal/ring': 'src/ring.ts',
-      'internal/channel': 'src/channel.ts',
-      'internal/pretty-format': 'workers/destinations/pretty-format.ts',
+      sink: 'workers/sink/sink.ts',
+      'internal/ring': 'src/protocol/ring.ts',
+      'internal/channel': 'src/logger/channel.ts',
+      'internal/pretty-format': 'workers/destinations/pretty/format.ts',
     },
     format: ['esm'],
     // Each file stands alone: a bundler copying sink.js needs nothing beside it.

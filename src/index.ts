@@ -1,17 +1,35 @@
-export type { Capture } from './capture.js';
-export type { DropCounts, OnFull } from './channel.js';
-export type { DestinationMetrics } from './destination-stats.js';
-export { type ErrorCode, ErrorCodes, RinglogError } from './errors.js';
-export type { EventSchema } from './events.js';
-export type { FlightRecorderOptions } from './flight-recorder.js';
+export type {
+  SyslogFacilityName,
+  SyslogOptions,
+  SyslogSeverityName,
+} from '../workers/destinations/syslog/options.js';
+export {
+  type DestinationInput,
+  type DestinationOptions,
+  type LevelName,
+  type LoggerOptions,
+  type TimestampOption,
+  timestamps,
+} from './config/options.js';
+export {
+  PRESET_NAMES,
+  PRODUCTION_REDACT_PATHS,
+  type PresetName,
+  presetOptions,
+} from './config/presets.js';
+export { getLogger, logger, setup } from './config/setup.js';
+export type { Capture } from './logger/capture.js';
+export type { DropCounts, OnFull } from './logger/channel.js';
+export type { EventSchema } from './logger/events.js';
+export type { FlightRecorderOptions } from './logger/flight-recorder.js';
 export {
   type Formatters,
   type HookOptions,
   type RedactOptions,
   type Serializer,
   stdSerializers,
-} from './hooks.js';
-export { DEFAULT_LEVELS, type LevelTable } from './levels.js';
+} from './logger/hooks.js';
+export { DEFAULT_LEVELS, type LevelTable } from './logger/levels.js';
 export {
   type BaseLogger,
   type ChildOptions,
@@ -20,26 +38,8 @@ export {
   type LogFn,
   type Logger,
   type LoggerMetrics,
-} from './logger.js';
-export {
-  type DestinationInput,
-  type DestinationOptions,
-  type LevelName,
-  type LoggerOptions,
-  type TimestampOption,
-  timestamps,
-} from './options.js';
-export {
-  PRESET_NAMES,
-  PRODUCTION_REDACT_PATHS,
-  type PresetName,
-  presetOptions,
-} from './presets.js';
-export type { SamplingOptions } from './sampling.js';
-export { type LazyValue, lazy } from './serialize.js';
-export { getLogger, logger, setup } from './setup.js';
-export type {
-  SyslogFacilityName,
-  SyslogOptions,
-  SyslogSeverityName,
-} from './syslog-options.js';
+} from './logger/logger.js';
+export type { SamplingOptions } from './logger/sampling.js';
+export { type LazyValue, lazy } from './logger/serialize.js';
+export { type ErrorCode, ErrorCodes, RinglogError } from './protocol/errors.js';
+export type { DestinationMetrics } from './protocol/stats.js';

@@ -1,5 +1,5 @@
 // Pretty printing in the sink: pino-pretty's formatter (prettyFactory, the function its
-// transport and CLI run per line) against ours (workers/destinations/pretty-format.ts), on
+// transport and CLI run per line) against ours (workers/destinations/pretty/format.ts), on
 // the same ringlog lines, with and without colours. Also the install weight of pino-pretty.
 //
 //   npm run build && node benchmarks/internal/pretty.js [--quick]

@@ -2,8 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, vi } from 'vitest';
-import { type HttpDestinationOptions, resolveHttpDestination } from '../../src/http-options.js';
-import { HttpDestination } from '../../workers/destinations/http.js';
+import { HttpDestination } from '../../workers/destinations/http/http.js';
+import {
+  type HttpDestinationOptions,
+  resolveHttpDestination,
+} from '../../workers/destinations/http/options.js';
 
 export interface Received {
   n: number;

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { compileLevels } from '../../src/levels.js';
-import { resolveSyslogDestination } from '../../src/syslog-options.js';
-import { createSyslogDestination } from '../../workers/destinations/syslog.js';
+import { compileLevels } from '../../src/logger/levels.js';
+import { resolveSyslogDestination } from '../../workers/destinations/syslog/options.js';
+import { createSyslogDestination } from '../../workers/destinations/syslog/syslog.js';
 import { fixture, runFixture } from './helpers.js';
 import {
   parseSyslog,

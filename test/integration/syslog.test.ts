@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { compileLevels } from '../../src/levels.js';
-import { resolveSyslogDestination } from '../../src/syslog-options.js';
-import { createSyslogDestination } from '../../workers/destinations/syslog.js';
+import { compileLevels } from '../../src/logger/levels.js';
+import { resolveSyslogDestination } from '../../workers/destinations/syslog/options.js';
+import { createSyslogDestination } from '../../workers/destinations/syslog/syslog.js';
 import { runFixture } from '../e2e/helpers.js';
 import { waitFor } from '../e2e/syslog-helpers.js';
 import {

@@ -33,8 +33,8 @@ describe('destination names in metrics()', () => {
 
 describe("destinations that read the message follow the logger's messageKey", () => {
   it('unless they are given their own', async () => {
-    const { resolveOptions } = await import('../../src/options.js');
-    const { quoteString, serializeFields } = await import('../../src/serialize.js');
+    const { resolveOptions } = await import('../../src/config/options.js');
+    const { quoteString, serializeFields } = await import('../../src/logger/serialize.js');
     const opts = resolveOptions(
       {
         messageKey: 'message',

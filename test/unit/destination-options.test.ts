@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileLevels } from '../../src/levels.js';
-import { resolveDestinations } from '../../src/options.js';
+import { resolveDestinations } from '../../src/config/options.js';
+import { compileLevels } from '../../src/logger/levels.js';
 
 const table = compileLevels({ notice: 35 }, 'test');
 

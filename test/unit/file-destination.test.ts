@@ -17,8 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { FileRotationSpec } from '../../src/sink-protocol.js';
-import { createFileDestination, type FileDestination } from '../../workers/destinations/file.js';
+import type { FileRotationSpec } from '../../src/protocol/messages.js';
+import {
+  createFileDestination,
+  type FileDestination,
+} from '../../workers/destinations/file/file.js';
 
 const dirs: string[] = [];
 const open: FileDestination[] = [];

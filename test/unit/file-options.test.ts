@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes } from '../../src/errors.js';
-import { parseByteSize, resolveReopenSignal } from '../../src/file-options.js';
-import { compileLevels } from '../../src/levels.js';
-import { resolveDestinations } from '../../src/options.js';
+import { resolveDestinations } from '../../src/config/options.js';
+import { compileLevels } from '../../src/logger/levels.js';
+import { ErrorCodes } from '../../src/protocol/errors.js';
+import { parseByteSize, resolveReopenSignal } from '../../workers/destinations/file/options.js';
 
 const table = compileLevels(undefined, 'test');
 const resolveOne = (d: unknown) => resolveDestinations(table, d)[0]!;

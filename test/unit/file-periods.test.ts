@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { nextPeriod, periodStamp, periodStart } from '../../workers/destinations/file-rotation.js';
+import { nextPeriod, periodStamp, periodStart } from '../../workers/destinations/file/rotation.js';
 
 const HOUR = 3_600_000;
 const savedTz = process.env.TZ;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatMessage } from '../../src/format.js';
-import { DEFAULT_LIMITS } from '../../src/serialize.js';
+import { formatMessage } from '../../src/logger/format.js';
+import { DEFAULT_LIMITS } from '../../src/logger/serialize.js';
 
 function format(template: string, ...args: unknown[]): string {
   return formatMessage(template, args, 0, DEFAULT_LIMITS);

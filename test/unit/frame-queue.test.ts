@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Entry, FrameQueue } from '../../workers/destinations/frame-queue.js';
+import { type Entry, FrameQueue } from '../../workers/destinations/syslog/frame-queue.js';
 
 const text = (es: Entry[]) => es.map((e) => `${e.buf}/${e.records}`);
 

@@ -2,8 +2,8 @@ import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { resolveHttpDestination } from '../../src/http-options.js';
 import { createEncoder, encodeBulk, encodeLoki } from '../../workers/destinations/http/encoders.js';
+import { resolveHttpDestination } from '../../workers/destinations/http/options.js';
 import { otlpRequest, toAnyValue } from '../../workers/destinations/http/otlp.js';
 import { countLines, recordTimeMs } from '../../workers/destinations/http/records.js';
 import {

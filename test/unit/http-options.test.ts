@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HTTP_DEFAULTS, resolveHttpDestination } from '../../src/http-options.js';
+import { HTTP_DEFAULTS, resolveHttpDestination } from '../../workers/destinations/http/options.js';
 
 const resolve = (o: Record<string, unknown>) =>
   resolveHttpDestination(

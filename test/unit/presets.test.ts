@@ -3,9 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { presetOptions, resolvePresetOptions } from '../../src/config/presets.js';
 import * as ringlog from '../../src/index.js';
 import { createLogger, ErrorCodes, getLogger, type Logger, setup } from '../../src/index.js';
-import { presetOptions, resolvePresetOptions } from '../../src/presets.js';
 import { tempFile } from '../e2e/helpers.js';
 
 const open: Logger[] = [];

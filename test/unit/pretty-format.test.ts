@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileLevels } from '../../src/levels.js';
+import { compileLevels } from '../../src/logger/levels.js';
 import {
   formatPrettyLine,
   neutralize,
   shouldColorize,
-} from '../../workers/destinations/pretty-format.js';
+} from '../../workers/destinations/pretty/format.js';
 
 const DEFAULT_LEVELS = compileLevels(undefined, 'test');
 

@@ -1,13 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { Channel, type SinkLink } from '../../src/channel.js';
+import { Channel, type SinkLink } from '../../src/logger/channel.js';
 import {
   createControlBuffer,
   createRingBuffer,
   FRAME_BATCH,
   RingReader,
   RingWriter,
-} from '../../src/ring.js';
+} from '../../src/protocol/ring.js';
 
 const noLink: SinkLink = { published() {}, wake() {} };
 

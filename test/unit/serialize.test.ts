@@ -7,7 +7,7 @@ import {
   serializeError,
   serializeFields,
   serializeValue,
-} from '../../src/serialize.js';
+} from '../../src/logger/serialize.js';
 
 const L = DEFAULT_LIMITS;
 const UNLIMITED: SerializeLimits = { maxDepth: 100_000, maxBreadth: 1e9, maxStringLength: 0 };

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { StreamFeeder } from '../../workers/destinations/stream-feeder.js';
+import { StreamFeeder } from '../../workers/destinations/pino-transport/stream-feeder.js';
 
 /** A stream that takes one write at a time and finishes it only when told to. */
 function slowStream() {

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileLevels } from '../../src/levels.js';
-import { resolveSyslogDestination } from '../../src/syslog-options.js';
+import { compileLevels } from '../../src/logger/levels.js';
 import {
   createSyslogFormatter,
   escapeParamValue,
@@ -9,7 +8,8 @@ import {
   formatTimestamp,
   sanitizeParamName,
   truncateUtf8,
-} from '../../workers/destinations/syslog-format.js';
+} from '../../workers/destinations/syslog/format.js';
+import { resolveSyslogDestination } from '../../workers/destinations/syslog/options.js';
 import { parseSyslog } from '../e2e/syslog-helpers.js';
 
 const levels = compileLevels(undefined, 'test');

@@ -2,14 +2,14 @@
  * One factory per destination kind. Each kind lives in its own file; this switch is the only
  * place the sink learns about them.
  */
-import type { DestinationSpec } from '../../src/sink-protocol.js';
-import { createFileDestination } from './file.js';
-import { createHttpDestination } from './http.js';
-import { createModuleDestination } from './module.js';
-import { createPinoTransportDestination } from './pino-transport.js';
-import { createPrettyDestination } from './pretty.js';
-import { createStreamDestination } from './stream.js';
-import { createSyslogDestination } from './syslog.js';
+import type { DestinationSpec } from '../../src/protocol/messages.js';
+import { createFileDestination } from './file/file.js';
+import { createHttpDestination } from './http/http.js';
+import { createModuleDestination } from './module/module.js';
+import { createPinoTransportDestination } from './pino-transport/pino-transport.js';
+import { createPrettyDestination } from './pretty/pretty.js';
+import { createStreamDestination } from './stream/stream.js';
+import { createSyslogDestination } from './syslog/syslog.js';
 import type { Destination } from './types.js';
 
 export async function createDestination(spec: DestinationSpec): Promise<Destination> {

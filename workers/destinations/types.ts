@@ -1,6 +1,6 @@
 /** What the sink asks of a destination. Writes are synchronous: the sink releases ring space
- * only after they return, so a crash loses nothing (see src/ring.ts). A write, flush or close
- * that throws is caught by the sink (workers/route.ts): counted, reported, and the other
+ * only after they return, so a crash loses nothing (see src/protocol/ring.ts). A write, flush or close
+ * that throws is caught by the sink (workers/sink/route.ts): counted, reported, and the other
  * destinations go on. */
 export interface Destination {
   /** For diagnostics: "stderr", "file:/var/log/app.log", "module:./my-dest.js". */

@@ -5,11 +5,11 @@
  * with RINGLOG_DESTINATION_UNAVAILABLE, and the sink is not restarted over it: a worker that
  * crashed on every attach would only ever reach the stderr fallback for every destination.
  */
-import { destinationName } from '../../src/destination-name.js';
-import { ErrorCodes, errorMessage } from '../../src/errors.js';
-import type { DestinationSpec } from '../../src/sink-protocol.js';
+import { destinationName } from '../../src/protocol/destination-name.js';
+import { ErrorCodes, errorMessage } from '../../src/protocol/errors.js';
+import type { DestinationSpec } from '../../src/protocol/messages.js';
 import { reportDestinationError } from './report.js';
-import { createStreamDestination } from './stream.js';
+import { createStreamDestination } from './stream/stream.js';
 import type { Destination } from './types.js';
 
 /** The name a destination would have had, for reports about one that does not exist. */

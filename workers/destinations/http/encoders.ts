@@ -2,7 +2,7 @@
  * Batch bodies, one per encoding. A batch is always kept as the NDJSON lines the sink handed
  * over (that is also what the spool stores); the body is built from them when it is sent.
  */
-import type { HttpDestinationSpec } from '../../../src/http-options.js';
+import type { HttpDestinationSpec } from './options.js';
 import { encodeOtlp } from './otlp.js';
 import { levelName, msToNanoString, parseRecord, recordTimeMs, splitLines } from './records.js';
 

@@ -1,7 +1,7 @@
 /**
  * What to do with an HTTP answer, and how long to wait before the next attempt.
  */
-import type { HttpEncoding } from '../../../src/http-options.js';
+import type { HttpEncoding } from './options.js';
 
 /** ok: accepted; retry: send again later; split: too large, send each half; reject: never
  * send again (counted as rejected). */

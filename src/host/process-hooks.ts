@@ -1,0 +1,119 @@
+/**
+ * The process listeners that make "nothing lost" hold at exit: exit (publish, bounded
+ * flushSync, then every later record written synchronously), uncaughtExceptionMonitor,
+ * SIGINT/SIGTERM for loggers that handle signals, and the reopen signal of file destinations.
+ */
+import { ErrorCodes } from '../protocol/errors.js';
+import { markExiting } from '../protocol/stats.js';
+import type { SinkHost } from './sink-host.js';
+import { warn } from './stderr.js';
+
+let hooksInstalled = false;
+
+/**
+ * One set of process listeners for the thread, whatever the number of loggers:
+ * exit (publish, bounded flushSync, then every later record is written synchronously),
+ * uncaughtExceptionMonitor (fatal record, then Node goes on as it would), and signals for
+ * loggers that asked for them.
+ */
+export function installProcessHooks(s: SinkHost): void {
+  if (hooksInstalled) {
+    updateSignalHooks(s);
+    return;
+  }
+  hooksInstalled = true;
+  process.on('exit', () => onExit(s));
+  process.on('uncaughtExceptionMonitor', (err, origin) => {
+    // An app that handles 'uncaughtException' itself decides what happens; say nothing.
+    if (origin === 'uncaughtException' && process.listenerCount('uncaughtException') > 0) return;
+    for (const a of s.attachedRings()) {
+      if (a.hooks.handleExceptions) a.hooks.logFatal(err, origin);
+    }
+  });
+  updateSignalHooks(s);
+}
+
+function onExit(s: SinkHost): void {
+  let timeoutMs = 0;
+  for (const a of s.attachedRings()) {
+    // Before the flush request: the sink serving it then ends asynchronous destinations too.
+    markExiting(a.stats);
+    a.channel.publish();
+    timeoutMs = Math.max(timeoutMs, a.hooks.exitTimeoutMs);
+    // From now on nothing runs after this tick: write each later record before returning.
+    a.channel.schedule = () => {
+      a.channel.publish();
+      s.flushSync(a.hooks.exitTimeoutMs);
+    };
+  }
+  if (timeoutMs === 0) return;
+  if (!s.flushSync(timeoutMs)) {
+    let missing = 0;
+    for (const a of s.attachedRings()) {
+      const ch = a.channel;
+      const d = ch.dropped;
+      missing += ch.enqueued - ch.ring.recordsWritten() - d.ringFull - d.blockTimeout - d.closed;
+    }
+    warn(
+      `${missing} records not written at exit: the sink did not finish within exitTimeoutMs=${timeoutMs}`,
+      ErrorCodes.FLUSH_TIMEOUT,
+    );
+  }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+let signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
+
+function updateSignalHooks(s: SinkHost): void {
+  let wanted = false;
+  for (const a of s.attachedRings()) wanted ||= a.hooks.handleSignals;
+  if (!wanted || signalHandler !== undefined) return;
+  const handler = (signal: NodeJS.Signals): void => {
+    let timeoutMs = 0;
+    const ending = process.listenerCount(signal) === 1;
+    for (const a of s.attachedRings()) {
+      if (ending) markExiting(a.stats);
+      a.channel.publish();
+      timeoutMs = Math.max(timeoutMs, a.hooks.exitTimeoutMs);
+    }
+    s.flushSync(timeoutMs);
+    // Alone on this signal: end as Node would have without us (killed by the signal).
+    if (process.listenerCount(signal) === 1) {
+      for (const sig of SIGNALS) process.removeListener(sig, handler);
+      process.kill(process.pid, signal);
+    }
+  };
+  signalHandler = handler;
+  for (const sig of SIGNALS) process.on(sig, handler);
+}
+
+/** Bound on a reopen started by a signal; a sink stuck longer than this is reported anyway. */
+const SIGNAL_REOPEN_TIMEOUT_MS = 5000;
+const reopenHandlers = new Map<NodeJS.Signals, () => void>();
+
+/**
+ * One listener per signal named by some attached logger's reopenOnSignal, removed when no
+ * logger wants it any more: a process whose loggers have no file keeps Node's default
+ * behaviour on SIGHUP (it ends).
+ */
+export function updateReopenHooks(s: SinkHost): void {
+  const wanted = new Set<NodeJS.Signals>();
+  for (const a of s.attachedRings())
+    if (a.hooks.reopenOnSignal !== false) wanted.add(a.hooks.reopenOnSignal);
+  for (const [sig, handler] of reopenHandlers) {
+    if (wanted.has(sig)) continue;
+    process.removeListener(sig, handler);
+    reopenHandlers.delete(sig);
+  }
+  for (const sig of wanted) {
+    if (reopenHandlers.has(sig)) continue;
+    const handler = (): void => {
+      const ids: number[] = [];
+      for (const a of s.attachedRings()) if (a.hooks.reopenOnSignal === sig) ids.push(a.id);
+      // The sink reports each failure on stderr with its code; nothing to add here.
+      void s.reopen(ids, SIGNAL_REOPEN_TIMEOUT_MS);
+    };
+    reopenHandlers.set(sig, handler);
+    process.on(sig, handler);
+  }
+}

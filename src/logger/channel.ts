@@ -1,0 +1,191 @@
+/**
+ * The per-context batch: lines appended by a root logger and its children, published into
+ * that logger's ring at the end of the tick, when the batch is full, or on flush. Also the
+ * full-ring policy and the counts that make `enqueued === written + dropped` checkable.
+ */
+import {
+  FRAME_BATCH,
+  FRAME_FRAGMENT,
+  FRAME_HEADER_BYTES,
+  FRAME_LAST,
+  type RingWriter,
+} from '../protocol/ring.js';
+
+export type OnFull = 'block' | 'drop';
+
+export interface DropCounts {
+  /** Batches refused by a full ring under onFull: 'drop'. */
+  ringFull: number;
+  /** Batches still refused after blockTimeoutMs under onFull: 'block'. */
+  blockTimeout: number;
+  /** Records logged after close(). */
+  closed: number;
+}
+
+/** What a channel needs from whoever runs the sink (transport.ts). */
+export interface SinkLink {
+  /** Called after each publish: wakes the sink, or writes synchronously in fallback. */
+  published(): void;
+  /** Wakes the sink before the producer sleeps on a full ring (and restarts a stopped one). */
+  wake(): void;
+}
+
+export interface ChannelOptions {
+  maxBatchBytes: number;
+  onFull: OnFull;
+  blockTimeoutMs: number;
+}
+
+// Most records one batch carries; its level bytes ride in the frame header area.
+const MAX_BATCH_RECORDS = 1024;
+
+export class Channel {
+  readonly ring: RingWriter;
+  readonly dropped: DropCounts = { ringFull: 0, blockTimeout: 0, closed: 0 };
+  batchesPublished = 0;
+  /** Records that left the batch: published or dropped. */
+  handedOff = 0;
+  closed = false;
+  /** Runs when a batch gets its first record; replaced by a synchronous flush at exit. */
+  schedule: () => void;
+
+  private batch = '';
+  private chars = 0;
+  private count = 0;
+  private readonly levels: Uint8ClampedArray;
+  private readonly maxChars: number;
+  private readonly maxRecords: number;
+  private readonly link: SinkLink;
+  private readonly onFull: OnFull;
+  private readonly blockTimeoutMs: number;
+  /** READ_POS when a block last timed out, or -1: while the sink has not moved since, a full
+   * ring drops at once instead of stalling the app for blockTimeoutMs on every batch. */
+  private stalledAt = -1;
+  /** Fill above which a batch published mid-tick rings the sink at once. */
+  private readonly ringNowBytes: number;
+  private ringScheduled = false;
+  private readonly ringLater: () => void;
+
+  constructor(ring: RingWriter, link: SinkLink, options: ChannelOptions) {
+    this.ring = ring;
+    this.link = link;
+    this.onFull = options.onFull;
+    this.blockTimeoutMs = options.blockTimeoutMs;
+    // Keep a batch's level bytes and its text within one frame (see fragmentLimit).
+    this.maxRecords = Math.min(MAX_BATCH_RECORDS, ring.fragmentLimit >>> 2);
+    this.maxChars = Math.min(options.maxBatchBytes, ring.fragmentLimit >>> 2);
+    this.levels = new Uint8ClampedArray(this.maxRecords);
+    this.ringNowBytes = ring.capacity >>> 2;
+    const publish = () => this.publish();
+    this.schedule = () => process.nextTick(publish);
+    this.ringLater = () => {
+      this.ringScheduled = false;
+      this.link.published();
+    };
+  }
+
+  /** Records handed to this channel so far. */
+  get enqueued(): number {
+    return this.handedOff + this.count;
+  }
+
+  /** The hot path: one string append, one byte store, two compares. */
+  append(line: string, level: number): void {
+    this.batch += line;
+    this.levels[this.count++] = level;
+    this.chars += line.length;
+    if (this.chars >= this.maxChars || this.count === this.maxRecords) this.publish(false);
+    else if (this.count === 1) this.schedule();
+  }
+
+  /**
+   * Publishes the batch into the ring now (or counts it as dropped, per onFull). A batch that
+   * filled up mid-tick (`ringNow` false) rings the sink only if the ring is a quarter full;
+   * otherwise the ring waits for the end of the tick: waking a sleeping sink costs the app
+   * thread a futex wake, and one per tick is enough to keep it busy.
+   */
+  publish(ringNow = true): void {
+    const count = this.count;
+    if (count === 0) return;
+    const text = this.batch;
+    this.batch = '';
+    this.chars = 0;
+    this.count = 0;
+    this.handedOff += count;
+    if (this.closed) {
+      this.dropped.closed += count;
+      return;
+    }
+    let minLevel = 255;
+    for (let i = 0; i < count; i++) if (this.levels[i]! < minLevel) minLevel = this.levels[i]!;
+    const ok =
+      text.length * 3 + count + FRAME_HEADER_BYTES + 8 <= this.ring.fragmentLimit
+        ? this.writeFrame(text, count, minLevel, FRAME_BATCH, count)
+        : this.writeFragments(text, count, minLevel);
+    if (!ok) return;
+    this.batchesPublished++;
+    if (ringNow || this.ring.usedBytes() >= this.ringNowBytes) this.link.published();
+    else if (!this.ringScheduled) {
+      this.ringScheduled = true;
+      process.nextTick(this.ringLater);
+    }
+  }
+
+  /** Counts records logged after close() without publishing them. */
+  dropClosed(): void {
+    this.dropped.closed += this.count;
+    this.handedOff += this.count;
+    this.batch = '';
+    this.chars = 0;
+    this.count = 0;
+  }
+
+  /** One frame into the ring, applying onFull. `batchRecords` is what a refusal drops. */
+  private writeFrame(
+    text: string,
+    records: number,
+    minLevel: number,
+    kind: number,
+    batchRecords: number,
+  ): boolean {
+    if (this.ring.tryWriteFrame(text, this.levels, records, minLevel, kind)) return true;
+    if (this.onFull === 'drop') {
+      this.dropped.ringFull += batchRecords;
+      return false;
+    }
+    if (this.stalledAt !== -1) {
+      if (this.ring.readPosition() === this.stalledAt) {
+        this.link.wake();
+        this.dropped.blockTimeout += batchRecords;
+        return false;
+      }
+      this.stalledAt = -1;
+    }
+    const deadline = Date.now() + this.blockTimeoutMs;
+    for (;;) {
+      this.link.wake();
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      this.ring.waitForSpace(left);
+      if (this.ring.tryWriteFrame(text, this.levels, records, minLevel, kind)) return true;
+    }
+    this.stalledAt = this.ring.readPosition();
+    this.dropped.blockTimeout += batchRecords;
+    return false;
+  }
+
+  /** A batch too large for one frame: pieces cut between code points, levels on the last. */
+  private writeFragments(text: string, count: number, minLevel: number): boolean {
+    const pieceChars = Math.floor((this.ring.fragmentLimit - FRAME_HEADER_BYTES - 8 - count) / 3);
+    let start = 0;
+    while (text.length - start > pieceChars) {
+      let end = start + pieceChars;
+      const c = text.charCodeAt(end - 1);
+      if (c >= 0xd800 && c <= 0xdbff) end--; // do not split a surrogate pair
+      if (!this.writeFrame(text.slice(start, end), 0, minLevel, FRAME_FRAGMENT, count))
+        return false;
+      start = end;
+    }
+    return this.writeFrame(text.slice(start), count, minLevel, FRAME_BATCH | FRAME_LAST, count);
+  }
+}

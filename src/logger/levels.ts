@@ -1,0 +1,91 @@
+/**
+ * Level names and numbers (pino's), and a threshold turned into log functions or noops.
+ */
+import { invalidOption } from '../protocol/errors.js';
+
+export const DEFAULT_LEVELS: Readonly<Record<string, number>> = Object.freeze({
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+});
+
+/** The threshold that disables every level. */
+export const SILENT = Number.POSITIVE_INFINITY;
+
+export interface LevelTable {
+  /** name → number, including custom levels. */
+  readonly values: Readonly<Record<string, number>>;
+  /** number → name. */
+  readonly labels: Readonly<Record<number, string>>;
+  /** Names sorted by number, lowest first. */
+  readonly names: readonly string[];
+}
+
+const NAME_RE = /^[A-Za-z_$][\w$]*$/;
+// Names a custom level may not take: they are Logger members.
+const RESERVED = new Set([
+  'level',
+  'levels',
+  'child',
+  'flush',
+  'flushSync',
+  'close',
+  'metrics',
+  'isLevelEnabled',
+  'bindings',
+  'silent',
+  'constructor',
+  '__proto__',
+]);
+
+function buildTable(values: Record<string, number>): LevelTable {
+  const names = Object.keys(values).sort((a, b) => values[a]! - values[b]!);
+  const labels: Record<number, string> = {};
+  for (const name of names) labels[values[name]!] = name;
+  return { values, labels, names };
+}
+
+/** Shared by every logger without custom levels, so their level methods are built once. */
+const DEFAULT_TABLE = buildTable({ ...DEFAULT_LEVELS });
+
+/** Merges custom levels (name → number) into pino's defaults; `where` names the caller. */
+export function compileLevels(custom: unknown, where: string): LevelTable {
+  if (custom === undefined) return DEFAULT_TABLE;
+  const values: Record<string, number> = { ...DEFAULT_LEVELS };
+  if (custom === null || typeof custom !== 'object') {
+    throw invalidOption(where, 'customLevels', 'an object of name → number', custom);
+  }
+  for (const [name, n] of Object.entries(custom)) {
+    if (!NAME_RE.test(name) || RESERVED.has(name)) {
+      throw invalidOption(
+        where,
+        'customLevels',
+        `to use identifiers other than ${[...RESERVED].join('|')} as names`,
+        name,
+      );
+    }
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 255) {
+      throw invalidOption(where, `customLevels.${name}`, 'an integer in 1..255', n);
+    }
+    values[name] = n;
+  }
+  return buildTable(values);
+}
+
+/** The threshold for a level given as a name or a number, or undefined if unknown. */
+export function levelThreshold(table: LevelTable, level: unknown): number | undefined {
+  if (level === 'silent') return SILENT;
+  if (typeof level === 'string') return table.values[level];
+  if (typeof level === 'number' && Number.isInteger(level) && level >= 0) return level;
+  return undefined;
+}
+
+export function levelChoices(table: LevelTable): string {
+  return [...table.names, 'silent'].join('|');
+}
+
+/** The no-op every disabled level method shares. */
+export function noop(): void {}

@@ -1,0 +1,104 @@
+/**
+ * The import rule of docs/architecture.md, checked on every source file:
+ * - src/logger/ (the application thread's hot path) never imports workers/;
+ * - src/ reaches into workers/ only for a destination's options.ts (validated on the app side);
+ * - a destination's options.ts imports no code that runs in the worker;
+ * - the worker never imports the app side (src/logger, src/config, src/host), only src/protocol,
+ *   and a destination's options.ts for its types alone.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+
+interface Edge {
+  from: string;
+  to: string;
+  typeOnly: boolean;
+}
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...sourceFiles(p));
+    else if (p.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}
+
+/** Every relative import, re-export and dynamic import of a file, resolved to a path. */
+function importsOf(file: string): Edge[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const edges: Edge[] = [];
+  const re =
+    /(import\s+type\b|import\b|export\b)[^'";]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+  for (const m of text.matchAll(re)) {
+    const spec = m[2] ?? m[3]!;
+    const to = relative(root, resolve(root, dirname(file), spec)).replace(/\.js$/, '.ts');
+    edges.push({ from: file, to, typeOnly: m[1] === 'import type' });
+  }
+  return edges;
+}
+
+const files = [...sourceFiles('src'), ...sourceFiles('workers')];
+const edges = files.flatMap(importsOf);
+const isDestinationOptions = (p: string) => /^workers\/destinations\/[^/]+\/options\.ts$/.test(p);
+const isWorkerCode = (p: string) => p.startsWith('workers/') && !isDestinationOptions(p);
+
+describe('the import rule', () => {
+  it('finds the source files and their imports', () => {
+    // A parser that found nothing would pass every rule below.
+    expect(files.length).toBeGreaterThan(40);
+    expect(edges.length).toBeGreaterThan(100);
+    expect(
+      edges.some((e) => e.from === 'src/logger/logger.ts' && e.to === 'src/logger/channel.ts'),
+    ).toBe(true);
+  });
+
+  it('every relative import names a file that exists', () => {
+    const known = new Set(files);
+    const missing = edges.filter((e) => !known.has(e.to)).map((e) => `${e.from} -> ${e.to}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('the hot path (src/logger) never imports workers/', () => {
+    const bad = edges.filter(
+      (e) => e.from.startsWith('src/logger/') && e.to.startsWith('workers/'),
+    );
+    expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+  });
+
+  it('src/ imports from workers/ only destination options', () => {
+    const bad = edges.filter((e) => e.from.startsWith('src/') && isWorkerCode(e.to));
+    expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+  });
+
+  it("a destination's options.ts imports nothing that runs in the worker", () => {
+    const bad = edges.filter(
+      (e) => isDestinationOptions(e.from) && isWorkerCode(e.to) && !e.typeOnly,
+    );
+    expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+  });
+
+  it('the worker imports only src/protocol from src/, and options.ts for types', () => {
+    const bad = edges.filter(
+      (e) =>
+        isWorkerCode(e.from) &&
+        ((e.to.startsWith('src/') && !e.to.startsWith('src/protocol/')) ||
+          (isDestinationOptions(e.to) && !e.typeOnly)),
+    );
+    expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+  });
+
+  it('src/protocol imports nothing of either side', () => {
+    const bad = edges.filter(
+      (e) =>
+        e.from.startsWith('src/protocol/') &&
+        !e.to.startsWith('src/protocol/') &&
+        !(isDestinationOptions(e.to) && e.typeOnly),
+    );
+    expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+  });
+});

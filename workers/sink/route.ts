@@ -1,0 +1,145 @@
+/**
+ * One destination of one ring, as the sink drives it: the chunks gathered for it this round,
+ * and the guard that keeps its failures its own. A write, flush or close that throws is
+ * caught, counted (the records of that write as dropped for this destination), reported on
+ * stderr at a bounded rate, and the sink goes on with the others. Flushes and closes are
+ * bounded in time. Counters go to the ring's shared stats block (src/protocol/stats.ts).
+ */
+
+import { ErrorCodes, errorMessage } from '../../src/protocol/errors.js';
+import {
+  EXTRA_STATS,
+  type ExtraStat,
+  STAT_BUFFERED,
+  STAT_DROPPED,
+  STAT_ERRORS,
+  STAT_EXTRA,
+  STAT_FIELDS,
+  STAT_WRITTEN,
+} from '../../src/protocol/stats.js';
+import { reportDestinationError } from '../destinations/report.js';
+import type { Destination } from '../destinations/types.js';
+
+export class Route {
+  readonly dest: Destination;
+  /** Chunks gathered for this destination in the current round, and their records. */
+  readonly chunks: Buffer[] = [];
+  records = 0;
+  private readonly stats: Float64Array;
+  private readonly at: number;
+  private readonly counts: boolean;
+  // What an earlier sink left in the stats block: counters continue across a restart.
+  private readonly base: [number, number, number];
+  private written = 0;
+  private dropped = 0;
+  private errors = 0;
+  private ended = false;
+
+  constructor(dest: Destination, stats: Float64Array, slot: number) {
+    this.dest = dest;
+    this.stats = stats;
+    this.at = slot * STAT_FIELDS;
+    this.counts = typeof dest.stats === 'function';
+    this.base = [
+      stats[this.at + STAT_WRITTEN] ?? 0,
+      stats[this.at + STAT_DROPPED] ?? 0,
+      stats[this.at + STAT_ERRORS] ?? 0,
+    ];
+  }
+
+  /** Hands `chunk` (`records` lines) to the destination; never throws. */
+  deliver(chunk: Buffer, records: number): void {
+    try {
+      this.dest.write(chunk, records);
+      if (!this.counts) this.written += records;
+    } catch (err) {
+      this.dropped += records;
+      this.fail('write', err, `${records} records dropped for it`);
+    }
+  }
+
+  /** Flushes the destination, giving up after `boundMs`; never rejects. */
+  flush(boundMs: number): Promise<void> {
+    return this.settle('flush', () => this.dest.flush(boundMs), boundMs);
+  }
+
+  close(boundMs: number): Promise<void> {
+    return this.settle('close', () => this.dest.close(boundMs), boundMs);
+  }
+
+  /** At the end of the process: Destination.end(), once, bounded. */
+  end(boundMs: number): Promise<void> {
+    const end = this.dest.end;
+    if (end === undefined || this.ended) return Promise.resolve();
+    this.ended = true;
+    return this.settle('end', () => end.call(this.dest), boundMs);
+  }
+
+  /** Writes this destination's counters into the shared stats block. */
+  publish(): void {
+    const f = this.stats;
+    const o = this.at;
+    const [w, d, e] = this.base;
+    if (this.counts) {
+      let s: ReturnType<NonNullable<Destination['stats']>>;
+      try {
+        s = this.dest.stats!();
+      } catch {
+        return;
+      }
+      f[o + STAT_WRITTEN] = w + s.written;
+      f[o + STAT_DROPPED] = d + s.dropped + this.dropped;
+      f[o + STAT_ERRORS] = e + s.errors + this.errors;
+      f[o + STAT_BUFFERED] = s.buffered;
+      const extra = s as unknown as Partial<Record<ExtraStat, unknown>>;
+      for (let k = 0; k < EXTRA_STATS.length; k++) {
+        const v = extra[EXTRA_STATS[k]!];
+        f[o + STAT_EXTRA + k] = typeof v === 'number' ? v : Number.NaN;
+      }
+    } else {
+      f[o + STAT_WRITTEN] = w + this.written;
+      f[o + STAT_DROPPED] = d + this.dropped;
+      f[o + STAT_ERRORS] = e + this.errors;
+    }
+  }
+
+  private async settle(
+    what: 'flush' | 'close' | 'end',
+    run: () => void | Promise<void>,
+    boundMs: number,
+  ): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const p = run();
+      if (p === undefined || typeof (p as Promise<void>).then !== 'function') return;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), boundMs);
+      });
+      if ((await Promise.race([p, late])) === 'late') {
+        this.errors++;
+        reportDestinationError(
+          this.dest.name,
+          ErrorCodes.DESTINATION_TIMEOUT,
+          `${what} did not finish within ${boundMs} ms; going on without it`,
+        );
+        // It may still settle later; a rejection then must not become unhandled.
+        (p as Promise<void>).catch(() => {});
+      }
+    } catch (err) {
+      this.fail(what, err, '');
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      this.publish();
+    }
+  }
+
+  private fail(what: string, err: unknown, consequence: string): void {
+    this.errors++;
+    const reason = errorMessage(err).split('\n', 1)[0];
+    reportDestinationError(
+      this.dest.name,
+      ErrorCodes.DESTINATION_FAILED,
+      `${what} failed: ${reason}${consequence === '' ? '' : `; ${consequence}`}`,
+    );
+  }
+}

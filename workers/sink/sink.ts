@@ -1,0 +1,263 @@
+/**
+ * The sink worker: drains every attached ring, routes each batch to its destinations by level
+ * (level bytes from the frame, never JSON.parse), writes one buffer per destination per round,
+ * then releases the ring space. Sleeps on the control block's doorbell when idle. Each
+ * destination is driven through a Route (route.ts), which keeps its failures its own.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import { errorMessage } from '../../src/protocol/errors.js';
+import type {
+  DestinationSpec,
+  FromSink,
+  SinkWorkerData,
+  ToSink,
+} from '../../src/protocol/messages.js';
+import { RingReader, SinkAlarm, SinkDoorbell } from '../../src/protocol/ring.js';
+import { isExiting } from '../../src/protocol/stats.js';
+import { createDestination } from '../destinations/index.js';
+import type { Destination } from '../destinations/types.js';
+import { createUnavailableDestination } from '../destinations/unavailable.js';
+import { Route } from './route.js';
+
+// Bytes taken from one ring before the others get a turn and the writes go out: large
+// enough that a write syscall carries hundreds of records, small enough to bound the copy.
+const ROUND_BYTES = 1 << 20;
+
+// How often counters that change without a round (an asynchronous destination's buffer
+// draining) reach metrics(): cheap, and fresh enough for a dashboard.
+const STATS_INTERVAL_MS = 500;
+
+// Longest a destination's factory may take (a module's or a transport's): past it the
+// destination stands aside, rather than holding every attach and flush behind it.
+const CREATE_TIMEOUT_MS = 10_000;
+
+interface AttachedRing {
+  reader: RingReader;
+  routes: Route[];
+  /** The stats block, whose EXITING word says the process is ending. */
+  stats: SharedArrayBuffer;
+  /** Half the logger's flushTimeoutMs: a slow destination's flush gives up before the
+   * logger's flush() does, so the others' records are still reported as written. */
+  flushBoundMs: number;
+}
+
+const port = parentPort;
+if (port === null) throw new Error('workers/sink.js runs as a worker thread only');
+const { control } = workerData as SinkWorkerData;
+const alarm = new SinkAlarm(control);
+const selfBell = new SinkDoorbell(control);
+const rings = new Map<number, AttachedRing>();
+const ringBuffers = new Map<number, SharedArrayBuffer>();
+
+// A producer blocked on a full ring cannot see our 'exit' event: tell it through the
+// control block (ring.ts), whether this thread ends by process.exit() or by an error.
+alarm.markRunning();
+process.on('uncaughtExceptionMonitor', (err) => {
+  alarm.markStopped(ringBuffers.values(), errorMessage(err));
+});
+process.on('exit', (code) =>
+  alarm.markStopped(ringBuffers.values(), `it exited with code ${code}`),
+);
+
+// Messages are handled one after another, in order: an attach that loads a module must not
+// be overtaken by the detach or attach behind it.
+let queue: Promise<void> = Promise.resolve();
+/** ATTACH_SEQ of the last ring attached (see ring.ts): no flush is served before it. */
+let attachedSeq = 0;
+
+port.on('message', (msg: ToSink) => {
+  // Only ours: a pino transport's PINO_CONFIG (pino-transport.ts) passes this port too.
+  if (msg.type === 'attach') queue = queue.then(() => attach(msg));
+  else if (msg.type === 'detach') queue = queue.then(() => detach(msg.id));
+  else if (msg.type === 'reopen') queue = queue.then(() => reopen(msg));
+});
+
+/** Reopens the file destinations of the rings asked for, between two drain rounds: a batch
+ * is written whole to the old file or whole to the new one. What was published before the
+ * request (the producer publishes, then posts) goes to the old file: the ring is drained
+ * first, up to its capacity so that a busy producer cannot hold the reopen back. */
+function reopen(msg: Extract<ToSink, { type: 'reopen' }>): void {
+  const failed: string[] = [];
+  for (const [id, r] of rings) {
+    if (msg.ids !== null && !msg.ids.includes(id)) continue;
+    for (let taken = 0, n = 1; n > 0 && taken < r.reader.capacity; taken += n) n = drainRing(r);
+    for (const { dest } of r.routes) if (dest.reopen?.() === false) failed.push(dest.name);
+  }
+  port!.postMessage({ type: 'reopened', req: msg.req, failed } satisfies FromSink);
+}
+
+/** Creates a destination, or its stand-in when that fails: a restart would fail the same way. */
+async function createOrReplace(
+  spec: DestinationSpec,
+  all: DestinationSpec[],
+): Promise<Destination> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // A factory that never settles would hold every later attach and flush: bounded.
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`it did not finish within ${CREATE_TIMEOUT_MS} ms`)),
+        CREATE_TIMEOUT_MS,
+      );
+    });
+    return await Promise.race([createDestination(spec), late]);
+  } catch (err) {
+    const stderrTaken = all.some((d) => d !== spec && d.kind === 'fd' && d.fd === 2);
+    return createUnavailableDestination(spec, err, stderrTaken);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function attach(msg: Extract<ToSink, { type: 'attach' }>): Promise<void> {
+  const specs = msg.destinations;
+  const dests = await Promise.all(specs.map((spec) => createOrReplace(spec, specs)));
+  const stats = new Float64Array(msg.stats);
+  const routes = dests.map((dest, i) => new Route(dest, stats, i));
+  for (const route of routes) route.publish();
+  ringBuffers.set(msg.id, msg.ring);
+  rings.set(msg.id, {
+    reader: new RingReader(msg.ring),
+    routes,
+    stats: msg.stats,
+    flushBoundMs: Math.max(1, msg.flushTimeoutMs >>> 1),
+  });
+  attachedSeq = msg.seq;
+  const names = dests.map((d) => d.name);
+  port!.postMessage({ type: 'attached', id: msg.id, names } satisfies FromSink);
+  selfBell.wake();
+}
+
+async function detach(id: number): Promise<void> {
+  const r = rings.get(id);
+  if (r !== undefined) {
+    drainRing(r);
+    rings.delete(id);
+    ringBuffers.delete(id);
+    await Promise.all(r.routes.map((route) => route.flush(r.flushBoundMs)));
+    await Promise.all(r.routes.map((route) => route.close(r.flushBoundMs)));
+  }
+  port!.postMessage({ type: 'detached', id } satisfies FromSink);
+}
+
+/** Appends the lines of the current batch whose level is at least `minLevel`. */
+function routeFiltered(reader: RingReader, route: Route): void {
+  const { payload, bytes, levelsStart, records } = reader;
+  const min = route.dest.minLevel;
+  let start = 0;
+  let runStart = -1;
+  let taken = 0;
+  for (let i = 0; i < records; i++) {
+    const end = payload.indexOf(10, start) + 1;
+    if (bytes[levelsStart + i]! >= min) {
+      taken++;
+      if (runStart < 0) runStart = start;
+    } else if (runStart >= 0) {
+      route.chunks.push(payload.subarray(runStart, start));
+      runStart = -1;
+    }
+    start = end;
+  }
+  if (runStart >= 0) route.chunks.push(payload.subarray(runStart, start));
+  route.records += taken;
+}
+
+let scratch = Buffer.allocUnsafe(ROUND_BYTES * 2);
+
+function gather(chunks: Buffer[]): Buffer {
+  let total = 0;
+  for (const c of chunks) total += c.length;
+  if (total > scratch.length) scratch = Buffer.allocUnsafe(total);
+  let off = 0;
+  for (const c of chunks) off += c.copy(scratch, off);
+  return scratch.subarray(0, off);
+}
+
+/** One round on one ring: returns the bytes it took. */
+function drainRing(r: AttachedRing): number {
+  const reader = r.reader;
+  let records = 0;
+  let taken = 0;
+  while (taken < ROUND_BYTES && reader.nextBatch()) {
+    for (const route of r.routes) {
+      if (route.dest.minLevel <= reader.minLevel) {
+        route.chunks.push(reader.payload);
+        route.records += reader.records;
+      } else routeFiltered(reader, route);
+    }
+    records += reader.records;
+    taken += reader.payload.length;
+  }
+  if (taken === 0 && records === 0) return 0;
+  for (const route of r.routes) {
+    const chunks = route.chunks;
+    if (chunks.length === 0) continue;
+    // Destinations write synchronously and keep nothing once write() returns (see
+    // destinations/types.ts), so a lone chunk goes straight from shared memory, and several
+    // are gathered in a reused buffer: one syscall, no allocation per round.
+    // deliver() catches a throwing destination: the others still get this round.
+    route.deliver(chunks.length === 1 ? chunks[0]! : gather(chunks), route.records);
+    chunks.length = 0;
+    route.records = 0;
+    route.publish();
+  }
+  reader.release(records);
+  return taken;
+}
+
+/** The flush being served, if any: rings keep draining while destinations flush. */
+let flushing: Promise<void> | undefined;
+
+function hasWork(): boolean {
+  if (flushing === undefined && alarm.hasPendingFlush()) return true;
+  for (const r of rings.values()) if (r.reader.hasData()) return true;
+  return false;
+}
+
+/** Flushes every destination in parallel, each bounded, then (at exit) ends them. */
+async function flushDestinations(): Promise<void> {
+  const flushes: Promise<void>[] = [];
+  for (const r of rings.values())
+    for (const route of r.routes) flushes.push(route.flush(r.flushBoundMs));
+  await Promise.all(flushes);
+  // The exit flush: this thread will not run after it, so streams are ended now.
+  const ends: Promise<void>[] = [];
+  for (const r of rings.values())
+    if (isExiting(r.stats)) for (const route of r.routes) ends.push(route.end(r.flushBoundMs));
+  await Promise.all(ends);
+}
+
+async function run(): Promise<void> {
+  let served = alarm.flushDone();
+  for (;;) {
+    const ticket = alarm.flushRequested();
+    let taken = 0;
+    for (const r of rings.values()) taken += drainRing(r);
+    if (taken > 0 || (ticket !== served && alarm.attachPending(attachedSeq))) {
+      // Let attach/detach messages in between rounds while producers keep us busy, and
+      // before a flush that a ring still on its way must be part of.
+      await yieldToEventLoop();
+      continue;
+    }
+    if (ticket !== served && flushing === undefined) {
+      // Everything published before `ticket` has been handed out. The destinations' flushes
+      // run without holding up the rings: a slow one (bounded by flushBoundMs) must not stop
+      // the others from receiving what producers publish meanwhile.
+      flushing = flushDestinations().then(() => {
+        alarm.markFlushed(ticket);
+        served = ticket;
+        flushing = undefined;
+        selfBell.wake(); // a ticket that came in meanwhile is served next
+      });
+    }
+    await alarm.sleep(hasWork);
+  }
+}
+
+function publishStats(): void {
+  for (const r of rings.values()) for (const route of r.routes) route.publish();
+}
+
+setInterval(publishStats, STATS_INTERVAL_MS).unref();
+void run();
