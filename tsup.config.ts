@@ -31,4 +31,21 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
   },
+  {
+    // The metrics entry points (ringlog/prometheus, ringlog/prom-client): a build of their
+    // own, so the core's files are the same with or without them and never import them.
+    // prom-client stays external (an optional peer dependency).
+    entry: {
+      prometheus: 'src/metrics/prometheus.ts',
+      'prom-client': 'src/metrics/prom-client.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    // Each file stands alone (the family table is small): no shared chunk to ship beside them.
+    splitting: false,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    platform: 'node',
+  },
 ]);

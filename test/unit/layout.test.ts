@@ -4,7 +4,9 @@
  * - src/ reaches into workers/ only for a destination's options.ts (validated on the app side);
  * - a destination's options.ts imports no code that runs in the worker;
  * - the worker never imports the app side (src/logger, src/config, src/host), only src/protocol,
- *   and a destination's options.ts for its types alone.
+ *   and a destination's options.ts for its types alone;
+ * - nothing outside src/metrics (the ringlog/prometheus and ringlog/prom-client entry points)
+ *   imports it, and it takes only types from the rest.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -88,6 +90,22 @@ describe('the import rule', () => {
         isWorkerCode(e.from) &&
         ((e.to.startsWith('src/') && !e.to.startsWith('src/protocol/')) ||
           (isDestinationOptions(e.to) && !e.typeOnly)),
+    );
+    expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+  });
+
+  it('nothing outside src/metrics imports it: the core never loads the metrics entry points', () => {
+    const bad = edges.filter(
+      (e) => !e.from.startsWith('src/metrics/') && e.to.startsWith('src/metrics/'),
+    );
+    expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+  });
+
+  it('src/metrics takes only types from the rest of ringlog', () => {
+    // It reads loggers through metrics(); a value import would pull core code into its bundle.
+    expect(edges.some((e) => e.from.startsWith('src/metrics/'))).toBe(true);
+    const bad = edges.filter(
+      (e) => e.from.startsWith('src/metrics/') && !e.to.startsWith('src/metrics/') && !e.typeOnly,
     );
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
