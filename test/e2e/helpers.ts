@@ -48,6 +48,23 @@ export function runFixture(
   });
 }
 
+/**
+ * Polls `cond` every 10 ms until it holds, for at most `timeoutMs`; then throws, naming what
+ * it waited for. The one way tests wait for something that happens on another thread or in
+ * another process: a condition, never a fixed sleep.
+ */
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'the condition',
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** Every line of a file parsed as JSON; throws on a line that is not. */
 export function readRecords(file: string): Array<Record<string, unknown>> {
   const text = readFileSync(file, 'utf8');

@@ -3,6 +3,7 @@ import { createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from './helpers.js';
 import {
   exactlyOnce,
   freePort,
@@ -11,7 +12,6 @@ import {
   makeDestination,
   type Receiver,
   useReceiversAndStderr,
-  waitFor,
 } from './http-receiver.js';
 
 const { stderr: capturedStderr, receiver } = useReceiversAndStderr();

@@ -3,13 +3,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compileLevels } from '../../src/logger/levels.js';
 import { resolveSyslogDestination } from '../../workers/destinations/syslog/options.js';
 import { createSyslogDestination } from '../../workers/destinations/syslog/syslog.js';
-import { fixture, runFixture } from './helpers.js';
+import { fixture, runFixture, waitFor } from './helpers.js';
 import {
   parseSyslog,
   startTcpReceiver,
   startUdpReceiver,
   type TcpReceiver,
-  waitFor,
 } from './syslog-helpers.js';
 
 const levels = compileLevels(undefined, 'test');
