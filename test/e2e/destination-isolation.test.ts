@@ -79,6 +79,8 @@ describe('one failing destination does not stop the others', () => {
     // Two writes went through before it began to throw; every later record is dropped for it.
     const reached = lines(faultyFile);
     expect(reached).toBeGreaterThan(0);
+    // What it did take is the start of the sequence, whole and in order.
+    expect(expectSequence(readRecords(faultyFile), reached)).toBeUndefined();
     expect(faulty!.name).toMatch(/^module:.*faulty\.mjs$/);
     expect(faulty!.written).toBe(reached);
     expect(faulty!.dropped).toBe(N - reached);
