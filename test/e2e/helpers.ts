@@ -1,14 +1,31 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 export const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
+const made: string[] = [];
+// Registered on the root suite of each test file that imports this module (vitest evaluates
+// it once per file): that file's temp dirs go when its tests are done. Registered first, so
+// it runs after the file's own afterAll hooks (vitest runs them in reverse order).
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new directory under the system's temp dir, removed when the test file is done. */
+export function tempDir(prefix = 'ringlog-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** A path named `name` in a new temp dir (the file itself is not created). */
 export function tempFile(name: string): string {
-  return join(mkdtempSync(join(tmpdir(), 'ringlog-')), name);
+  return join(tempDir(), name);
 }
 
 export interface RunResult {

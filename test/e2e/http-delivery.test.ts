@@ -1,9 +1,8 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from './helpers.js';
+import { tempDir, waitFor } from './helpers.js';
 import {
   exactlyOnce,
   freePort,
@@ -24,7 +23,7 @@ function writeAll(dest: { write(b: Buffer): void }, count: number, per = 100): v
 const accepted = (r: Receiver, ok: (n: number) => boolean = () => true) =>
   r.requests.filter((q) => ok(q.n)).map((q) => q.body);
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'ringlog-spool-'));
+const tmp = () => tempDir('ringlog-spool-');
 
 describe('ndjson shipping', () => {
   it('delivers every record exactly once in batches of batchRecords over kept-alive sockets', async () => {

@@ -1,9 +1,8 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../../src/index.js';
-import { runFixture } from './helpers.js';
+import { runFixture, tempDir } from './helpers.js';
 import { exactlyOnce, freePort, idsOf, type Receiver, startReceiver } from './http-receiver.js';
 
 let receivers: Receiver[] = [];
@@ -46,7 +45,7 @@ describe('http destination through the logger', () => {
     const log = createLogger({
       destination: [
         { type: 'http', url: r.url, batchRecords: 10, batchIntervalMs: 10 },
-        { type: 'file', path: join(mkdtempSync(join(tmpdir(), 'ringlog-')), 'f.log') },
+        { type: 'file', path: join(tempDir(), 'f.log') },
       ],
     });
     loggers.push(log);
@@ -79,7 +78,7 @@ describe('http destination through the logger', () => {
 
   it('spools at exit while the backend is down; the next process replays it', async () => {
     const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'ringlog-spool-'));
+    const dir = tempDir('ringlog-spool-');
     const url = `http://127.0.0.1:${port}/ingest`;
     const down = await runFixture('http-exit.mjs', [url, '3000', 'return', dir]);
     expect(down.code).toBe(0);
@@ -103,7 +102,7 @@ describe('http destination through the logger', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as import('node:net').AddressInfo).port;
-    const dir = mkdtempSync(join(tmpdir(), 'ringlog-spool-'));
+    const dir = tempDir('ringlog-spool-');
     const url = `http://127.0.0.1:${port}/ingest`;
     try {
       const down = await runFixture('http-exit.mjs', [url, '3000', 'return', dir, 'defaults']);
