@@ -7,6 +7,7 @@
 import { existsSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Channel, SinkLink } from '../logger/channel.js';
+import type { LoggerSink } from '../logger/links.js';
 import { destinationName } from '../protocol/destination-name.js';
 import { ErrorCodes } from '../protocol/errors.js';
 import type { DestinationSpec, FromSink, SinkWorkerData, ToSink } from '../protocol/messages.js';
@@ -63,7 +64,7 @@ export function resolveSinkPath(): string | URL {
   return new URL('../../dist/sink.js', import.meta.url);
 }
 
-export class SinkHost implements SinkLink {
+export class SinkHost implements SinkLink, LoggerSink {
   readonly control = createControlBuffer();
   readonly doorbell = new SinkDoorbell(this.control);
   restarts = 0;

@@ -2,6 +2,7 @@
  * An in-memory destination for tests: the logger keeps its lines on the application thread
  * (no ring, no sink worker) and offers them to assertions, parsed or raw.
  */
+import type { LoggerChannel, LoggerSink } from './links.js';
 
 /** What `logger.capture` offers: the records logged so far, in order. */
 export interface Capture {
@@ -16,8 +17,8 @@ export interface Capture {
   clear(): void;
 }
 
-/** Stands in for the Channel of a capturing logger (same members logger.ts uses). */
-export class CaptureChannel implements Capture {
+/** Stands in for the Channel of a capturing logger. */
+export class CaptureChannel implements Capture, LoggerChannel {
   readonly lines: string[] = [];
   readonly dropped = { ringFull: 0, blockTimeout: 0, closed: 0 };
   batchesPublished = 0;
@@ -38,8 +39,6 @@ export class CaptureChannel implements Capture {
   get enqueued(): number {
     return this.written + this.dropped.closed;
   }
-
-  schedule = (): void => {};
 
   append(line: string): void {
     if (this.closed) {
@@ -72,13 +71,13 @@ export class CaptureChannel implements Capture {
   }
 }
 
-/** Stands in for the Sink: everything is written the moment it is logged. */
-export const captureSink = {
+/** Stands in for the sink: everything is written the moment it is logged. */
+export const captureSink: LoggerSink = {
   restarts: 0,
   fallback: false,
   flush: async (): Promise<boolean> => true,
   flushSync: (): boolean => true,
   detach: async (): Promise<void> => {},
   reopen: async (): Promise<string[]> => [],
-  destinationMetrics: (): [] => [],
+  destinationMetrics: () => [],
 };

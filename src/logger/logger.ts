@@ -21,6 +21,7 @@ import { type FlightRecorder, resolveFlightRecorder } from './flight-recorder.js
 import { formatMessage } from './format.js';
 import { applyFieldHooks, type HookOptions, type Hooks, resolveHooks } from './hooks.js';
 import { type LevelTable, levelChoices, levelThreshold, noop } from './levels.js';
+import type { LoggerChannel, LoggerSink } from './links.js';
 import { callSite, resolveSampling } from './sampling.js';
 import {
   quoteString,
@@ -124,8 +125,8 @@ const kHooks = Symbol('ringlog.hooks');
 /** What every logger of one root shares. */
 interface Root {
   opts: ResolvedOptions;
-  sink: SinkHost;
-  channel: Channel;
+  sink: LoggerSink;
+  channel: LoggerChannel;
   id: number;
   time: () => string;
   msgKey: string;
@@ -432,7 +433,7 @@ class LoggerImpl {
 
   /** The in-memory records of a logger created with `capture: true`; undefined otherwise. */
   get capture(): Capture | undefined {
-    const ch = this[kRoot].channel as unknown;
+    const ch = this[kRoot].channel;
     return ch instanceof CaptureChannel ? ch : undefined;
   }
 
@@ -613,6 +614,17 @@ class LoggerImpl {
   }
 }
 
+/** A new ring for a root logger, and the channel that publishes into it for this thread's sink. */
+function createRingChannel(opts: ResolvedOptions): {
+  host: SinkHost;
+  ring: SharedArrayBuffer;
+  channel: Channel;
+} {
+  const host = getSinkHost();
+  const ring = createRingBuffer(opts.ringBytes);
+  return { host, ring, channel: new Channel(new RingWriter(ring), host, opts) };
+}
+
 /**
  * Creates a root logger with its own ring, attached to this thread's sink worker.
  *
@@ -640,14 +652,10 @@ export function createLogger<CustomLevels extends string = never>(
   );
   if (options.capture !== undefined && typeof options.capture !== 'boolean')
     throw invalidOption('createLogger', 'capture', 'true or false', options.capture);
-  const capture = options.capture === true ? new CaptureChannel(opts.levels.values) : undefined;
   // A capturing logger keeps its lines in memory: no ring, no sink worker.
-  const sink = capture === undefined ? getSinkHost() : (captureSink as unknown as SinkHost);
-  const ringSab = capture === undefined ? createRingBuffer(opts.ringBytes) : undefined;
-  const channel =
-    capture === undefined
-      ? new Channel(new RingWriter(ringSab!), sink, opts)
-      : (capture as unknown as Channel);
+  const ringed = options.capture === true ? undefined : createRingChannel(opts);
+  const sink: LoggerSink = ringed?.host ?? captureSink;
+  const channel: LoggerChannel = ringed?.channel ?? new CaptureChannel(opts.levels.values);
   const logger = new LoggerImpl() as unknown as LoggerState;
   const root: Root = {
     opts,
@@ -685,8 +693,8 @@ export function createLogger<CustomLevels extends string = never>(
   logger[kHooks] = hooks;
   logger[kMethods] = methodsFor(opts.levels, hooks?.perRecord === true);
   applyThreshold(logger, opts.threshold);
-  if (capture !== undefined) return logger as unknown as Logger<CustomLevels>;
-  root.id = sink.attach(channel, ringSab!, opts.destinations, {
+  if (ringed === undefined) return logger as unknown as Logger<CustomLevels>;
+  root.id = ringed.host.attach(ringed.channel, ringed.ring, opts.destinations, {
     exitTimeoutMs: opts.exitTimeoutMs,
     flushTimeoutMs: opts.flushTimeoutMs,
     handleSignals: opts.handleSignals,

@@ -1,14 +1,31 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 export const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
+const made: string[] = [];
+// Registered on the root suite of each test file that imports this module (vitest evaluates
+// it once per file): that file's temp dirs go when its tests are done. Registered first, so
+// it runs after the file's own afterAll hooks (vitest runs them in reverse order).
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new directory under the system's temp dir, removed when the test file is done. */
+export function tempDir(prefix = 'ringlog-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** A path named `name` in a new temp dir (the file itself is not created). */
 export function tempFile(name: string): string {
-  return join(mkdtempSync(join(tmpdir(), 'ringlog-')), name);
+  return join(tempDir(), name);
 }
 
 export interface RunResult {
@@ -46,6 +63,23 @@ export function runFixture(
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started }),
     );
   });
+}
+
+/**
+ * Polls `cond` every 10 ms until it holds, for at most `timeoutMs`; then throws, naming what
+ * it waited for. The one way tests wait for something that happens on another thread or in
+ * another process: a condition, never a fixed sleep.
+ */
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'the condition',
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** Every line of a file parsed as JSON; throws on a line that is not. */

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir, waitFor } from './helpers.js';
 import {
   exactlyOnce,
   freePort,
@@ -11,7 +11,6 @@ import {
   makeDestination,
   type Receiver,
   useReceiversAndStderr,
-  waitFor,
 } from './http-receiver.js';
 
 const { stderr: capturedStderr, receiver } = useReceiversAndStderr();
@@ -24,7 +23,7 @@ function writeAll(dest: { write(b: Buffer): void }, count: number, per = 100): v
 const accepted = (r: Receiver, ok: (n: number) => boolean = () => true) =>
   r.requests.filter((q) => ok(q.n)).map((q) => q.body);
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'ringlog-spool-'));
+const tmp = () => tempDir('ringlog-spool-');
 
 describe('ndjson shipping', () => {
   it('delivers every record exactly once in batches of batchRecords over kept-alive sockets', async () => {
@@ -312,10 +311,15 @@ describe('when the backend is down', () => {
   });
 
   it('circuit breaker: after N failures nothing is sent for the cool-down, then one probe', async () => {
-    let down = true;
     const at: number[] = [];
+    const codes: number[] = [];
     const r = await receiver(() => {
-      at.push(Date.now());
+      const now = Date.now();
+      at.push(now);
+      // Down until 700 ms after the third request: long past the moment the third failure
+      // opens the breaker (and any request already in flight then), short of the cool-down.
+      const down = at.length <= 3 || now - at[2]! < 700;
+      codes.push(down ? 503 : 200);
       return down ? { status: 503 } : { status: 200, delayMs: 60 };
     });
     const dest = makeDestination({
@@ -323,20 +327,17 @@ describe('when the backend is down', () => {
       batchRecords: 100,
       concurrency: 2,
       retry: { baseDelayMs: 1, maxDelayMs: 2 },
-      breaker: { failures: 3, cooldownMs: 400 },
+      breaker: { failures: 3, cooldownMs: 1000 },
     });
     writeAll(dest, 500);
-    await waitFor(() => r.requests.length >= 3);
-    // The third failure opens it; a request already in flight then may still fail too.
-    await new Promise((res) => setTimeout(res, 50));
-    const failed = r.requests.length;
-    expect(failed).toBeLessThanOrEqual(4);
-    await new Promise((res) => setTimeout(res, 150));
-    // Open: no request during the cool-down, however short the backoff.
-    expect(r.requests.length).toBe(failed);
-    down = false;
     await waitFor(() => dest.stats().written === 500);
-    expect(at[failed]! - at[2]!).toBeGreaterThanOrEqual(380);
+    const failed = dest.stats().errors;
+    // The third failure opens it; a request already in flight then may still fail too.
+    expect(failed).toBeGreaterThanOrEqual(3);
+    expect(failed).toBeLessThanOrEqual(4);
+    expect(codes).toEqual([...Array(failed).fill(503), ...Array(codes.length - failed).fill(200)]);
+    // Open: no request during the cool-down, however short the backoff; then the probe.
+    expect(at[failed]! - at[2]!).toBeGreaterThanOrEqual(980);
     // The probe goes alone: the next request starts after its (60 ms) answer.
     expect(at[failed + 1]! - at[failed]!).toBeGreaterThanOrEqual(55);
     expect(exactlyOnce(idsOf(accepted(r, (n) => n >= failed)), 500)).toBeUndefined();

@@ -1,9 +1,8 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../../src/index.js';
-import { runFixture } from './helpers.js';
+import { runFixture, tempDir } from './helpers.js';
 import { exactlyOnce, freePort, idsOf, type Receiver, startReceiver } from './http-receiver.js';
 
 let receivers: Receiver[] = [];
@@ -33,17 +32,20 @@ describe('http destination through the logger', () => {
 
   it('counts retried and rejected records in metrics().destinations', async () => {
     let calls = 0;
+    // Records per answer: the first request is refused (503, sent again), the one holding
+    // id 13 is rejected (400), the others are taken.
+    const records = { 200: 0, 400: 0, 503: 0 };
     const r = await startReceiver((req) => {
       calls++;
-      if (calls === 1) return { status: 503 };
-      if (req.body.includes('"id":13')) return { status: 400 };
-      return { status: 200 };
+      const status = calls === 1 ? 503 : req.body.includes('"id":13') ? 400 : 200;
+      records[status] += req.body.toString().split('\n').filter(Boolean).length;
+      return { status };
     });
     receivers.push(r);
     const log = createLogger({
       destination: [
         { type: 'http', url: r.url, batchRecords: 10, batchIntervalMs: 10 },
-        { type: 'file', path: join(mkdtempSync(join(tmpdir(), 'ringlog-')), 'f.log') },
+        { type: 'file', path: join(tempDir(), 'f.log') },
       ],
     });
     loggers.push(log);
@@ -53,9 +55,16 @@ describe('http destination through the logger', () => {
     }
     await log.flush();
     const [http, file] = log.metrics().destinations;
-    expect(http!.retried).toBeGreaterThanOrEqual(1);
-    expect(http!.rejected).toBeGreaterThanOrEqual(1);
-    expect(http!.sent! + http!.rejected!).toBe(20);
+    expect(records[503]).toBeGreaterThan(0);
+    expect(records[400]).toBeGreaterThan(0);
+    expect(records[200] + records[400]).toBe(20);
+    expect(http).toMatchObject({
+      retried: records[503],
+      rejected: records[400],
+      sent: records[200],
+      written: records[200],
+      dropped: records[400],
+    });
     expect(file).toEqual({ name: file!.name, written: 20, dropped: 0, errors: 0, buffered: 0 });
   });
 
@@ -69,7 +78,7 @@ describe('http destination through the logger', () => {
 
   it('spools at exit while the backend is down; the next process replays it', async () => {
     const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'ringlog-spool-'));
+    const dir = tempDir('ringlog-spool-');
     const url = `http://127.0.0.1:${port}/ingest`;
     const down = await runFixture('http-exit.mjs', [url, '3000', 'return', dir]);
     expect(down.code).toBe(0);
@@ -93,7 +102,7 @@ describe('http destination through the logger', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as import('node:net').AddressInfo).port;
-    const dir = mkdtempSync(join(tmpdir(), 'ringlog-spool-'));
+    const dir = tempDir('ringlog-spool-');
     const url = `http://127.0.0.1:${port}/ingest`;
     try {
       const down = await runFixture('http-exit.mjs', [url, '3000', 'return', dir, 'defaults']);

@@ -156,14 +156,6 @@ export function exactlyOnce(ids: number[], count: number): string | undefined {
   return undefined;
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /**
  * For a test file: stderr writes captured (returned array, emptied before each test) and the
  * receivers it starts closed after each test.

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fixture } from './helpers.js';
-import { exactlyOnce, idsOf, lines, makeDestination, waitFor } from './http-receiver.js';
+import { fixture, waitFor } from './helpers.js';
+import { exactlyOnce, idsOf, lines, makeDestination } from './http-receiver.js';
 
 // A self-signed certificate for 127.0.0.1 (test/fixtures/tls, valid for 100 years).
 const cert = readFileSync(fixture('tls/cert.pem'), 'utf8');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { readRecords, runFixture, tempFile } from './helpers.js';
+import { readRecords, runFixture, tempFile, waitFor } from './helpers.js';
 
 const N = 10_000;
 
@@ -60,9 +60,11 @@ describe('published pino transports run unmodified in the sink', () => {
       ]);
       expect(r.code).toBe(0);
       // The socket's bytes may still be on their way when the process has ended.
-      const until = Date.now() + 5_000;
-      while (received.split('\n').filter(Boolean).length < N && Date.now() < until)
-        await new Promise((res) => setTimeout(res, 20));
+      await waitFor(
+        () => received.split('\n').filter(Boolean).length >= N,
+        5_000,
+        `${N} lines at the socket server`,
+      );
       const ids = received
         .split('\n')
         .filter(Boolean)

@@ -1,4 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/index.js';
 import { runFixture } from './helpers.js';
 
 describe('presets in a real process', () => {
@@ -46,5 +50,40 @@ describe('presets in a real process', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('RINGLOG_INVALID_ENV');
     expect(r.stderr).toContain('LOG_LEVEL="loud" is not allowed; use one of trace, debug');
+  });
+});
+
+describe('LOG_DESTINATION with a URL', () => {
+  it('ships NDJSON over HTTP to it', async () => {
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (d: Buffer) => parts.push(d));
+      req.on('end', () => {
+        const raw = Buffer.concat(parts);
+        // Batches above a size are gzipped by default.
+        const gz = req.headers['content-encoding'] === 'gzip';
+        bodies.push((gz ? gunzipSync(raw) : raw).toString('utf8'));
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    process.env.LOG_DESTINATION = `http://127.0.0.1:${port}/ingest`;
+    try {
+      const log = createLogger({ preset: 'production', base: null });
+      for (let i = 0; i < 50; i++) log.info({ i }, 'shipped');
+      await log.flush();
+      await log.close();
+      const ids = bodies
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).i);
+      expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    } finally {
+      delete process.env.LOG_DESTINATION;
+      server.close();
+    }
   });
 });

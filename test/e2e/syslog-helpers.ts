@@ -165,11 +165,3 @@ export async function startUdpReceiver(): Promise<{
     stop: () => new Promise<void>((res) => sock.close(() => res())),
   };
 }
-
-export async function waitFor(cond: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/index.js';
+import { waitFor } from '../e2e/helpers.js';
 
 const BINARY = ['/usr/bin/clickhouse-server', '/usr/sbin/clickhouse-server'].find(existsSync);
 
@@ -72,16 +73,14 @@ class ClickHouse {
       cwd: this.dir,
       stdio: 'ignore',
     });
-    const end = Date.now() + 60_000;
-    for (;;) {
+    const up = async (): Promise<boolean> => {
       try {
-        if ((await this.query('SELECT 1')).trim() === '1') return;
+        return (await this.query('SELECT 1')).trim() === '1';
       } catch {
-        // not up yet
+        return false; // not up yet
       }
-      if (Date.now() > end) throw new Error(`ClickHouse did not start; see ${this.dir}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    };
+    await waitFor(up, 60_000, `ClickHouse to start (see ${this.dir})`);
   }
 
   async stop(): Promise<void> {
@@ -120,12 +119,14 @@ async function counts(
   return { rows: rows!, ids: ids!, min: min!, max: max! };
 }
 
+/** Waits until `table` holds n distinct ids, or timeoutMs, whichever comes first: the caller
+ * then compares the counts, which says more than a timeout would. */
 async function waitForRows(table: string, n: number, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while ((await counts(table)).ids < n) {
-    if (Date.now() > end) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor(
+    async () => (await counts(table)).ids >= n,
+    timeoutMs,
+    `${n} ids in ${table}`,
+  ).catch(() => {});
 }
 
 const createTable = (name: string) =>

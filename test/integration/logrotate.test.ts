@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixture } from '../e2e/helpers.js';
+import { fixture, waitFor } from '../e2e/helpers.js';
 
 const N = 150_000;
 const LOGROTATE = ['/usr/sbin/logrotate', '/sbin/logrotate'].find((p) => existsSync(p));
@@ -84,7 +84,7 @@ async function rotateWhileRunning(
     done = true;
   });
   let runs = 0;
-  while (!existsSync(join(dir, 'app.log'))) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => existsSync(join(dir, 'app.log')), 10_000, 'the child to open app.log');
   // Until the child has made its last call: in the last instant of a Node process's teardown
   // its signal handlers are gone, and a rotation's SIGHUP then would end it by that signal.
   const lastCall = join(dir, 'app.logged');

@@ -10,10 +10,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../e2e/helpers.js';
 
 export const RSYSLOGD = process.env.RINGLOG_RSYSLOGD ?? '/usr/sbin/rsyslogd';
 export const SYSLOG_NG_DIR = process.env.RINGLOG_SYSLOG_NG_DIR ?? '/opt/ringlog-ci/syslog-ng-core';
@@ -163,7 +163,8 @@ function parseLine(kind: SyslogServer['kind'], line: string): Received {
 
 export function createServerFor(kind: SyslogServer['kind']): Promise<SyslogServer> {
   return freePort().then((port) => {
-    const dir = mkdtempSync(join(tmpdir(), `ringlog-${kind}-`));
+    // Removed with the test file's other temp dirs, after its afterAll stopped the server.
+    const dir = tempDir(`ringlog-${kind}-`);
     writeFileSync(
       join(dir, 'server.conf'),
       kind === 'rsyslog' ? rsyslogConfig(dir, port) : syslogNgConfig(dir, port),

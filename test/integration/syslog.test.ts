@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compileLevels } from '../../src/logger/levels.js';
 import { resolveSyslogDestination } from '../../workers/destinations/syslog/options.js';
 import { createSyslogDestination } from '../../workers/destinations/syslog/syslog.js';
-import { runFixture } from '../e2e/helpers.js';
-import { waitFor } from '../e2e/syslog-helpers.js';
+import { runFixture, waitFor } from '../e2e/helpers.js';
 import {
   createServerFor,
   type Received,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { bulkOutcome, otlpRejected } from '../../workers/destinations/http/answers.js';
 import { Batcher } from '../../workers/destinations/http/batcher.js';
 
@@ -32,14 +32,26 @@ describe('batcher', () => {
     b.stop();
   });
 
-  it('cuts what is pending batchIntervalMs after its first record', async () => {
-    const got: number[] = [];
-    const b = new Batcher(1000, 1 << 20, 30, (_d, n) => got.push(n));
-    b.add(Buffer.from(line(1) + line(2)));
-    expect(got).toEqual([]);
-    await new Promise((r) => setTimeout(r, 80));
-    expect(got).toEqual([2]);
-    expect(b.records).toBe(0);
+  it('cuts what is pending batchIntervalMs after its first record', () => {
+    vi.useFakeTimers();
+    try {
+      const got: number[] = [];
+      const b = new Batcher(1000, 1 << 20, 30, (_d, n) => got.push(n));
+      b.add(Buffer.from(line(1) + line(2)));
+      vi.advanceTimersByTime(20);
+      // A later record does not push the cut back: the interval runs from the first.
+      b.add(Buffer.from(line(3)));
+      vi.advanceTimersByTime(9);
+      expect(got).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(got).toEqual([3]);
+      expect(b.records).toBe(0);
+      // Nothing pending: no empty batch later.
+      vi.advanceTimersByTime(1000);
+      expect(got).toEqual([3]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

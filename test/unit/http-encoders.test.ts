@@ -2,15 +2,12 @@ import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { backoffMs } from '../../workers/destinations/backoff.js';
 import { createEncoder, encodeBulk, encodeLoki } from '../../workers/destinations/http/encoders.js';
 import { resolveHttpDestination } from '../../workers/destinations/http/options.js';
 import { otlpRequest, toAnyValue } from '../../workers/destinations/http/otlp.js';
 import { countLines, recordTimeMs } from '../../workers/destinations/http/records.js';
-import {
-  backoffMs,
-  classifyStatus,
-  parseRetryAfter,
-} from '../../workers/destinations/http/retry.js';
+import { classifyStatus, parseRetryAfter } from '../../workers/destinations/http/retry.js';
 
 const LINES = [
   '{"level":10,"time":1700000000001,"pid":7,"hostname":"h","msg":"trace me"}',

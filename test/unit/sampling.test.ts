@@ -1,26 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, ErrorCodes, type Logger, type LoggerOptions } from '../../src/index.js';
-import { tempFile } from '../e2e/helpers.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLogger, ErrorCodes, type LoggerOptions } from '../../src/index.js';
 
-const open: Logger[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((l) => l.close()));
-});
-
+/** A capturing logger: its lines stay in memory, no ring, no sink worker. */
 function make(options: LoggerOptions) {
-  const file = tempFile('sampling.log');
-  const log = createLogger({ destination: file, base: null, timestamp: false, ...options });
-  open.push(log);
-  const lines = async () => {
-    await log.flush();
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, any>);
-  };
-  return { log, lines };
+  const log = createLogger({ capture: true, base: null, timestamp: false, ...options });
+  return { log, lines: () => log.capture!.records() as Array<Record<string, any>> };
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('sampling', () => {
   it('rate 0 keeps only the first of each message below warn; warn and above are never sampled', async () => {
@@ -69,15 +58,20 @@ describe('sampling', () => {
   });
 
   it('adaptive: at most N per window per message, the count left out reported on the next kept', async () => {
+    // The sampler's clock is Date.now, faked here: the window's edge is crossed exactly.
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
     const { log, lines } = make({ sampling: { adaptive: { perWindow: 2, windowMs: 200 } } });
     for (let i = 0; i < 10; i++) log.info({ i }, 'user %s logged in', `u${i}`);
     log.info('other message');
-    await new Promise((r) => setTimeout(r, 250));
-    log.info({ i: 10 }, 'user %s logged in', 'u10');
-    const out = await lines();
-    expect(out.map((l) => l.i ?? l.msg)).toEqual([0, 1, 'other message', 10]);
-    expect(out[3]!.sampledOut).toBe(8);
+    vi.setSystemTime(1_000_199);
+    log.info({ i: 10 }, 'user %s logged in', 'u10'); // still in the first window: left out
+    vi.setSystemTime(1_000_200);
+    log.info({ i: 11 }, 'user %s logged in', 'u11');
+    const out = lines();
+    expect(out.map((l) => l.i ?? l.msg)).toEqual([0, 1, 'other message', 11]);
+    expect(out[3]!.sampledOut).toBe(9);
     expect(out[0]!.sampledOut).toBeUndefined();
+    expect(log.metrics().sampledOut).toBe(9);
   });
 
   it('by call site: the same message from two places is counted apart', async () => {

@@ -16,8 +16,13 @@ interface Slot {
 
 const slots = new Map<string, Slot>();
 
-/** Writes `ringlog: <destination>: <message> (<code>)` to stderr unless one was written for
- * this destination and code within the interval. Never throws. */
+/**
+ * Writes `ringlog: <destination>: <message> [<code>]` to stderr (the destination's form in
+ * docs/errors.md; the logger's own reports put the code in parentheses) unless one was
+ * written for this destination and code within the interval. The next line written after
+ * some were held back ends with ` (+<n> more since last report)`. Returns whether it wrote.
+ * Never throws.
+ */
 export function reportDestinationError(
   destination: string,
   code: string,

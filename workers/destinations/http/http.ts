@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { destinationName } from '../../../src/protocol/destination-name.js';
 import { ErrorCodes } from '../../../src/protocol/errors.js';
+import { backoffMs } from '../backoff.js';
 import { reportDestinationError } from '../report.js';
 import type { Destination, DestinationStats } from '../types.js';
 import { bulkOutcome, otlpRejected } from './answers.js';
@@ -27,7 +28,7 @@ import { HttpClient, type HttpResponse } from './client.js';
 import { createEncoder, type Encoder } from './encoders.js';
 import type { HttpDestinationSpec } from './options.js';
 import { splitLines } from './records.js';
-import { backoffMs, classifyStatus, parseRetryAfter } from './retry.js';
+import { classifyStatus, parseRetryAfter } from './retry.js';
 import { Spool } from './spool.js';
 
 const gzip = promisify(gzipCallback);

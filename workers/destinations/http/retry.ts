@@ -1,5 +1,6 @@
 /**
- * What to do with an HTTP answer, and how long to wait before the next attempt.
+ * What to do with an HTTP answer, and how long it asks to wait before the next attempt (the
+ * backoff itself is ../backoff.ts, shared with syslog's reconnect).
  */
 import type { HttpEncoding } from './options.js';
 
@@ -27,16 +28,4 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   const at = Date.parse(v);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
-}
-
-/** Exponential backoff with jitter: the n-th consecutive failure (n >= 1) waits a random time
- * between half and all of min(maxMs, baseMs * 2^(n-1)), so many processes do not retry in step. */
-export function backoffMs(
-  failures: number,
-  baseMs: number,
-  maxMs: number,
-  random = Math.random,
-): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 30));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

@@ -1,0 +1,44 @@
+/**
+ * What a root logger needs from the two things behind it: the channel its lines go into and
+ * the sink that writes them. Channel (channel.ts) and SinkHost (host/sink-host.ts) provide
+ * them for a logger with a ring and a sink worker; capture mode's in-memory stand-ins
+ * (capture.ts) implement the same interfaces, so a capturing logger runs the same methods
+ * with no ring and no worker, and the compiler checks both sides.
+ */
+import type { DestinationMetrics } from '../protocol/stats.js';
+import type { DropCounts } from './channel.js';
+
+/** The ring's figures that metrics() reports. */
+export interface RingFigures {
+  readonly capacity: number;
+  readonly highWaterBytes: number;
+  usedBytes(): number;
+  recordsWritten(): number;
+}
+
+/** Where a root logger and its children append their lines. */
+export interface LoggerChannel {
+  readonly ring: RingFigures;
+  readonly dropped: DropCounts;
+  readonly batchesPublished: number;
+  /** Records handed to append(), written or dropped. */
+  readonly enqueued: number;
+  /** Set by close(): later records are counted as dropped. */
+  closed: boolean;
+  append(line: string, level: number): void;
+  /** Hands the current batch on now rather than at the end of the tick. */
+  publish(): void;
+}
+
+/** What a root logger asks of whoever writes its lines. */
+export interface LoggerSink {
+  readonly restarts: number;
+  readonly fallback: boolean;
+  /** Resolves false when the flush did not finish within timeoutMs. */
+  flush(timeoutMs: number): Promise<boolean>;
+  flushSync(timeoutMs: number): boolean;
+  detach(id: number, timeoutMs: number): Promise<void>;
+  /** Resolves with the names of the destinations that could not be reopened. */
+  reopen(ids: number[], timeoutMs: number): Promise<string[]>;
+  destinationMetrics(id: number): DestinationMetrics[];
+}
