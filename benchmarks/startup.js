@@ -8,8 +8,9 @@
 //
 // The commands run in the repository's root, where `import('ringlog')` resolves to the built
 // package (dist/index.js) through package.json's exports, as it does in an application.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spread } from './lib/stats.js';
@@ -25,6 +26,7 @@ export const STARTUP_COMMANDS = [
     code: "import('ringlog').then(({ createLogger }) => createLogger().info('hi'))",
     line: 'stderr',
   },
+  { name: 'import pino', code: "import('pino')", line: null },
   {
     name: 'pino',
     code: "import('pino').then(({ default: pino }) => pino().info('hi'))",
@@ -64,6 +66,7 @@ function runOnce(cmd) {
  * and over pino.transport's.
  */
 export function measureStartup({ runs = 21, onRound } = {}) {
+  const loadBefore = loadavg()[0];
   const ms = Object.fromEntries(STARTUP_COMMANDS.map((c) => [c.name, []]));
   for (let i = 0; i < runs; i++) {
     const n = STARTUP_COMMANDS.length;
@@ -86,6 +89,8 @@ export function measureStartup({ runs = 21, onRound } = {}) {
       Object.entries(ms).map(([k, v]) => [k, spread(v.map((t, i) => t - ms['node alone'][i]))]),
     ),
     date: new Date().toISOString(),
+    // The 1-minute load average before and after, and the cores: absolute times scale with it.
+    load: { before: loadBefore, after: loadavg()[0], cores: cpus().length },
   };
 }
 
@@ -108,9 +113,12 @@ export function startupLegend(s) {
     `ringlog's hello world takes ${x(r.median)} the time of ${who} (rounds ${x(r.min)}–${x(r.max)}): ${
       r.median <= 1 ? 'met' : 'missed'
     } (target: ≤ 1×)`;
+  const load = s.load
+    ? ` Load average ${s.load.before.toFixed(1)} → ${s.load.after.toFixed(1)} on ${s.load.cores} cores: absolute times grow with it, ratios much less.`
+    : '';
   return [
-    `${s.runs} runs of each command, alternating; medians, with the fastest and slowest run.`,
-    '*node alone* is `node -e 0`; *import ringlog* only loads the package; *ringlog* is',
+    `${s.runs} runs of each command, alternating; medians, with the fastest and slowest run.${load}`,
+    '*node alone* is `node -e 0`; *import ringlog* and *import pino* only load the package; *ringlog* is',
     "`createLogger().info('hi')` (stderr, through the sink worker); *pino* is `pino().info('hi')`",
     '(stdout, written on the main thread, no worker); *pino.transport* is pino with `pino/file` to',
     'fd 2 in a worker thread, the same shape as ringlog. *above node alone* is the median, round',
@@ -126,9 +134,13 @@ function table(header, rows) {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function renderStartupMarkdown(s, machine) {
+export function renderStartupMarkdown(
+  s,
+  machine,
+  command = 'node benchmarks/startup.js --write-docs',
+) {
   return [
-    `Measured by \`node benchmarks/startup.js --write-docs\` on ${s.date.slice(0, 10)}${
+    `Measured by \`${command}\` on ${s.date.slice(0, 10)}${
       machine
         ? ` (${machine.cores} cores, Node ${machine.node}${machine.commit ? `, commit ${machine.commit}` : ''})`
         : ''
@@ -177,8 +189,17 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   if (json) process.stdout.write(`${JSON.stringify(s)}\n`);
   else log(`\n${table(STARTUP_HEADER, startupRows(s))}\n${startupLegend(s).join('\n')}`);
   if (args.includes('--write-docs')) {
-    const { machineInfo } = await import('./lib/report.js');
-    writeStartupDocs(s, machineInfo());
+    // Not report.js's machineInfo(): report.js imports this module, which is still running.
+    let commit = null;
+    try {
+      commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+        cwd: root,
+        encoding: 'utf8',
+      }).trim();
+    } catch {
+      // not a git checkout
+    }
+    writeStartupDocs(s, { cores: cpus().length, node: process.version, commit });
     log('wrote the start-up section of docs/benchmarks.md');
   }
 }

@@ -309,7 +309,7 @@ function targetsLegend(r) {
   );
   return [
     'met / missed: the median of the round-by-round figures against the bound; the range shows the',
-    `rounds. ${settled.length} of ${r.verdicts.length} verdicts hold in every round; the others change with noise.`,
+    `rounds. ${settled.length} of ${r.verdicts.length} verdicts come out the same in every round; the others depend on the round.`,
     '*next:* lines are the following targets, not yet promised.',
   ];
 }
@@ -594,7 +594,7 @@ export function writeReport(r, root) {
       text,
       STARTUP_START,
       STARTUP_END,
-      renderStartupMarkdown(r.startup, r.machine),
+      renderStartupMarkdown(r.startup, r.machine, 'npm run bench -- --full --write-docs'),
     );
   writeFileSync(md, text);
   const svg = join(docs, 'benchmarks.svg');
