@@ -47,8 +47,13 @@ const args = process.argv.slice(2);
 const FLAGS = new Set(['--full', '--write-docs', '--smoke', '--quick', '--help']);
 const VALUED = new Set(['--rounds', '--out']);
 for (let i = 0; i < args.length; i++) {
-  if (VALUED.has(args[i])) i++;
-  else if (!FLAGS.has(args[i])) {
+  if (VALUED.has(args[i])) {
+    if (args[i + 1] === undefined || args[i + 1].startsWith('--')) {
+      process.stderr.write(`npm run bench: ${args[i]} needs a value\n${USAGE}\n`);
+      process.exit(2);
+    }
+    i++;
+  } else if (!FLAGS.has(args[i])) {
     process.stderr.write(`npm run bench: unknown argument "${args[i]}"\n${USAGE}\n`);
     process.exit(2);
   }
