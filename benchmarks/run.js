@@ -169,6 +169,23 @@ const heartbeat = setInterval(() => {
     progress(`  … ${current}${childStep ? `: ${childStep}` : ''}`);
 }, 1_000);
 heartbeat.unref();
+// Ctrl-C or a kill ends the children still running and removes the scratch files.
+const live = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const child of live) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    process.stderr.write(`\nnpm run bench: stopped by ${signal}; scratch files removed\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
+/** Spawns a node process that the signal handlers above will end. */
+function spawnNode(nodeArgs) {
+  const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
 const phases = {};
 async function phase(name, fn) {
   const t0 = Date.now();
@@ -191,11 +208,14 @@ function runChild(
   { blockAfterMs, timeoutMs = 180_000, workDir = dir } = {},
 ) {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--expose-gc', join(here, 'child.js'), mode, contender, workDir, ...extra],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawnNode([
+      '--expose-gc',
+      join(here, 'child.js'),
+      mode,
+      contender,
+      workDir,
+      ...extra,
+    ]);
     let out = '';
     let err = '';
     let settled = false;
@@ -242,9 +262,7 @@ function runChild(
  */
 function runScript(script, scriptArgs) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(here, script), ...scriptArgs], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnNode([join(here, script), ...scriptArgs]);
     let out = '';
     let err = '';
     let partial = '';
@@ -317,7 +335,9 @@ progress(
 );
 progress(
   `estimate: about ${fmtS(estimate)} on a quiet 2-core machine; load now ${load.toFixed(1)} on ${cores} cores` +
-    `${load > cores / 2 ? ', so expect longer' : ''}. Scratch files in ${dir}`,
+    // Other work shares the cores: at a load of 8 on 2 cores each process gets about a
+    // quarter of one (a run at load 15-17 took 9× the quiet figure).
+    `${load > cores ? `, so expect about ${fmtS(estimate * (load / cores))}` : ''}. Scratch files in ${dir}`,
 );
 
 await phase('rounds', async () => {
