@@ -169,12 +169,15 @@ const heartbeat = setInterval(() => {
     progress(`  … ${current}${childStep ? `: ${childStep}` : ''}`);
 }, 1_000);
 heartbeat.unref();
-// Ctrl-C or a kill ends the children still running and removes the scratch files.
+// Ctrl-C, a kill or a failed check ends the children still running and removes the scratch
+// files.
 const live = new Set();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
-    for (const child of live) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
     process.stderr.write(`\nnpm run bench: stopped by ${signal}; scratch files removed\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
@@ -335,8 +338,8 @@ progress(
 );
 progress(
   `estimate: about ${fmtS(estimate)} on a quiet 2-core machine; load now ${load.toFixed(1)} on ${cores} cores` +
-    // Other work shares the cores: at a load of 8 on 2 cores each process gets about a
-    // quarter of one (a run at load 15-17 took 9× the quiet figure).
+    // Other work shares the cores: a default run at a load of 15-17 on 2 cores took 8.8×
+    // this estimate, close to load / cores.
     `${load > cores ? `, so expect about ${fmtS(estimate * (load / cores))}` : ''}. Scratch files in ${dir}`,
 );
 
