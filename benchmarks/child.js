@@ -1,5 +1,6 @@
 // One contender in one process: `node benchmarks/child.js <mode> <contender> <dir> [options]`.
-// Modes: percall, e2e, latency, memory. Prints one JSON line with the results on stdout.
+// Modes: percall, e2e, latency, memory. Prints `{"step": ...}` lines as it goes, then one
+// JSON line `{"mode", "contender", "result"}` on stdout.
 // Started by benchmarks/run.js; each contender gets a fresh process so none inherits
 // another's heap, JIT state or worker threads.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +19,9 @@ const opts = Object.fromEntries(
 );
 const PACE = 1000; // calls between yields to the event loop
 
+/** One line on stdout that run.js shows as the current step (its heartbeat names it). */
+const step = (what) => process.stdout.write(`${JSON.stringify({ step: what })}\n`);
+
 function countLines(path) {
   if (!existsSync(path)) return 0;
   const buf = readFileSync(path);
@@ -33,6 +37,7 @@ async function percall() {
     const sc = SCENARIOS[id];
     out[id] = {};
     for (const loop of ['tight', 'paced']) {
+      step(`per call ${id} ${loop}`);
       const path = join(dir, `${contender}-${id}-${loop}.log`);
       rmSync(path, { force: true });
       const { logger, end } = await createContender(contender, path);
@@ -79,6 +84,7 @@ async function percall() {
 /** (b) N records of S2 from the first call to the last byte on disk. */
 async function e2e() {
   const n = opts.records ?? 500_000;
+  step(`end to end, ${n.toLocaleString('en-US')} records`);
   const path = join(dir, `${contender}-e2e.log`);
   rmSync(path, { force: true });
   const { logger, end } = await createContender(contender, path);
@@ -128,6 +134,7 @@ async function latency() {
   const result = {};
   {
     const n = opts.records ?? 100_000;
+    step('latency S2');
     const path = join(dir, `${contender}-lat-s2.log`);
     rmSync(path, { force: true });
     const { logger, end } = await createContender(contender, path);
@@ -145,6 +152,7 @@ async function latency() {
   }
   {
     const bursts = opts.bursts ?? 500;
+    step('latency S7');
     const path = join(dir, `${contender}-lat-s7.log`);
     rmSync(path, { force: true });
     const { logger, end } = await createContender(contender, path);

@@ -1,9 +1,19 @@
-// Verdicts, the console summary, and the files a run writes: docs/benchmarks.md (between
-// its markers), docs/benchmarks.svg and benchmarks/results/latest.json.
+// Verdicts, the console summary with a legend under each table, and what `--write-docs`
+// writes: docs/benchmarks.md (between its markers), docs/benchmarks.svg and
+// benchmarks/results/<date>-<commit>.json. Every sentence that reads the figures (met or
+// missed, who is faster, why) is computed here from the figures it is about.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import {
+  renderStartupMarkdown,
+  STARTUP_END,
+  STARTUP_HEADER,
+  STARTUP_START,
+  startupLegend,
+  startupRows,
+} from '../startup.js';
 import { CONTENDERS } from './contenders.js';
 import { PER_CALL_SCENARIOS, SCENARIOS } from './scenarios.js';
 
@@ -218,6 +228,92 @@ function memoryRows(S) {
   });
 }
 
+/** What the per-call table's cells mean, and why a contender below 1× is not simply faster. */
+function percallLegend(r, loop) {
+  const S = r.summary;
+  const lines = [
+    `Each cell is the median time of one call on the application thread over ${r.config.rounds} round${r.config.rounds > 1 ? 's' : ''}.`,
+    "*ringlog (min–max)*: ringlog's median, with its fastest and slowest round. *×ringlog*: the",
+    "contender's time divided by ringlog's, round by round (median): 2.00× takes twice ringlog's",
+    'time, 0.50× half of it.',
+    loop === 'paced'
+      ? 'Paced: the loop yields to the event loop after every 1,000 calls, so work a logger defers to the next turn is counted.'
+      : 'Tight: the loop never yields, so this is the call alone; work deferred to later turns is not counted.',
+  ];
+  const below = PER_CALL_SCENARIOS.filter(
+    (id) => !SCENARIOS[id].disabled && S.percall[id][loop].vsRinglog.winston.median < 1,
+  );
+  if (below.length > 0) {
+    const e = S.e2e;
+    const cpu = e.cpuNsPerRecord.winston.median / e.cpuNsPerRecord.ringlog.median;
+    lines.push(
+      `winston below 1× (${below
+        .map((id) => `${id} ${x(S.percall[id][loop].vsRinglog.winston.median)}`)
+        .join(', ')}) is work deferred, not work done faster: its call queues the record in its`,
+      `stream pipeline, which formats and writes it later, after the measured calls (${
+        loop === 'paced' ? 'one yield per 1,000 calls does not drain it' : 'this loop never yields'
+      }).`,
+      "End to end, where that work is counted, winston's CPU per",
+      `record is ${x(cpu)} ringlog's and its peak RSS ${e.peakRssMB.winston.median.toFixed(0)} MB against ringlog's ${e.peakRssMB.ringlog.median.toFixed(0)} MB.`,
+    );
+  }
+  return lines;
+}
+
+function e2eLegend(r) {
+  const e = r.summary.e2e;
+  return [
+    `Medians over ${r.config.rounds} round${r.config.rounds > 1 ? 's' : ''}, fastest and slowest in brackets. *records/s*: records divided by the time`,
+    'from the first call to the last byte on disk. *CPU per record*: user + system time of the',
+    'whole process (every thread) divided by the records. *peak RSS*: the largest resident set.',
+    `ringlog moves ${x(e.throughputVsBestPino.median)} the records/s of the best pino mode and ${x(e.throughputVsWinston.median)} winston's, round by round;`,
+    `its CPU per record is ${x(e.cpuVsBestPino.median)} the best pino mode's.`,
+  ];
+}
+
+function latencyLegend() {
+  return [
+    'Each call timed alone (`process.hrtime`); percentiles over every call of a round, from the first',
+    'call on (JIT warm-up included), then the median over rounds; p99.9 with its range.',
+  ];
+}
+
+function memoryLegend(r) {
+  const n = (r.config.memoryRecords ?? 10_000).toLocaleString('en-US');
+  return [
+    `${n} S2 records logged to a FIFO that nothing reads. *held*: growth of the V8 heap plus`,
+    'the larger of external and ArrayBuffer memory after a forced GC, from before the logger',
+    'existed. *RSS growth*: noisy (allocator pages are not returned). *dropped*: records the',
+    "logger discarded by its own policy (ringlog's `onFull`), counted. *blocked*: the application",
+    `thread did not get through the ${n} calls within ${(r.config.blockAfterMs ?? 8_000) / 1000} s (pino's sync destination waits on a full pipe for good).`,
+  ];
+}
+
+function ringLegend() {
+  return [
+    'The same records moved between two threads by the ring and by thread-stream (the channel of',
+    '`pino.transport`), consumers that only count; *ratio*: ring over thread-stream, round by round.',
+  ];
+}
+
+function featuresLegend() {
+  return [
+    "Each pair in one process, alternating, paced; medians per call. *ratio*: the feature's time",
+    "over the plain path's, round by round; below 1× the feature is cheaper than the plain path.",
+  ];
+}
+
+function targetsLegend(r) {
+  const settled = r.verdicts.filter((v) =>
+    v.atMost ? v.max <= v.bound || v.min > v.bound : v.min >= v.bound || v.max < v.bound,
+  );
+  return [
+    'met / missed: the median of the round-by-round figures against the bound; the range shows the',
+    `rounds. ${settled.length} of ${r.verdicts.length} verdicts come out the same in every round; the others depend on the round.`,
+    '*next:* lines are the following targets, not yet promised.',
+  ];
+}
+
 export function printSummary(r) {
   const S = r.summary;
   const head = [
@@ -225,37 +321,71 @@ export function printSummary(r) {
     ...CONTENDERS.map((c) => (c === 'ringlog' ? 'ringlog (min–max)' : `${c} · ×ringlog`)),
   ];
   const out = [''];
+  const section = (title, header, rows, legend) => {
+    out.push(title, table(header, rows), ...legend.map((l) => `  ${l}`), '');
+  };
   for (const loop of ['paced', 'tight']) {
-    out.push(
-      `Per call on the application thread, ${loop} loop (median over ${r.config.rounds} rounds)`,
+    section(
+      `Per call on the application thread, ${loop} loop`,
+      head,
+      percallRows(S, loop),
+      percallLegend(r, loop),
     );
-    out.push(table(head, percallRows(S, loop)), '');
   }
-  out.push(`End to end, ${n0(r.config.e2eRecords)} S2 records, every line verified`);
-  out.push(
-    table(['contender', 'records/s', 'CPU per record (all threads)', 'peak RSS'], e2eRows(S)),
-    '',
+  section(
+    `End to end, ${n0(r.config.e2eRecords)} S2 records, every line verified`,
+    E2E_HEADER,
+    e2eRows(S),
+    e2eLegend(r),
   );
   for (const s of ['S2', 'S7']) {
-    out.push(`Per-call latency ${s}${s === 'S7' ? ' (bursts of 20, 2 ms idle)' : ' (paced)'}`);
-    out.push(table(['contender', 'p50', 'p99', 'p99.9 (min–max)', 'max'], latencyRows(S, s)), '');
+    section(
+      `Per-call latency ${s}${s === 'S7' ? ' (bursts of 20, 2 ms idle)' : ' (paced)'}`,
+      LATENCY_HEADER,
+      latencyRows(S, s),
+      s === 'S7' ? latencyLegend() : [],
+    );
   }
-  out.push('Memory with 10,000 S2 records behind a destination that does not drain');
-  out.push(
-    table(['contender', 'held (heap + buffers)', 'RSS growth', 'dropped'], memoryRows(S)),
-    '',
+  section(
+    `Memory with ${n0(r.config.memoryRecords ?? 10_000)} S2 records behind a destination that does not drain`,
+    MEMORY_HEADER,
+    memoryRows(S),
+    memoryLegend(r),
   );
-  out.push('Ring against thread-stream (raw records/s)');
-  out.push(table(['record', 'ring', 'thread-stream', 'ratio'], ringRows(S)), '');
+  section('Ring against thread-stream (raw records/s)', RING_HEADER, ringRows(S), ringLegend());
   if (r.features !== undefined) {
-    out.push('Optional features against the plain path (paced, per call)');
-    out.push(table(['feature', 'with it', 'plain path', 'ratio'], featureRows(r.features)), '');
+    section(
+      'Optional features against the plain path (paced, per call)',
+      FEATURE_HEADER,
+      featureRows(r.features),
+      featuresLegend(),
+    );
+  }
+  if (r.startup !== undefined) {
+    section(
+      'Start-up of a hello world, whole process (spawn to exit)',
+      STARTUP_HEADER,
+      startupRows(r.startup),
+      startupLegend(r.startup),
+    );
   }
   out.push('Targets (ratios taken round by round, median and range)');
   for (const v of r.verdicts) out.push(verdictLine(v));
-  out.push('', `${r.config.quick ? 'quick' : 'full'} run took ${r.durationSec.toFixed(0)} s`);
+  out.push(...targetsLegend(r).map((l) => `  ${l}`));
+  const mode = r.config.mode ?? (r.config.quick ? 'quick' : 'full');
+  out.push('', `${mode} run took ${r.durationSec.toFixed(0)} s`);
+  if (mode !== 'full')
+    out.push(
+      '(shorter and noisier than `npm run bench -- --full`, whose figures are the documented ones)',
+    );
   process.stdout.write(`${out.join('\n')}\n`);
 }
+
+const E2E_HEADER = ['contender', 'records/s', 'CPU per record (all threads)', 'peak RSS'];
+const LATENCY_HEADER = ['contender', 'p50', 'p99', 'p99.9 (min–max)', 'max'];
+const MEMORY_HEADER = ['contender', 'held (heap + buffers)', 'RSS growth', 'dropped'];
+const RING_HEADER = ['record', 'ring records/s', 'thread-stream records/s', 'ratio (min–max)'];
+const FEATURE_HEADER = ['feature', 'with it', 'plain path', 'ratio (min–max)'];
 
 // The chart: per-call cost (paced) per scenario, log scale, one bar per contender.
 const COLORS = {
@@ -354,6 +484,11 @@ function featureRows(f) {
   ]);
 }
 
+/** `<date>-<commit>.json`: the raw figures behind a docs/benchmarks.md written from run `r`. */
+export function resultsFileName(r) {
+  return `${r.machine.date.slice(0, 10)}-${r.machine.commit ?? 'unknown'}.json`;
+}
+
 export function renderMarkdown(r) {
   const S = r.summary;
   const m = r.machine;
@@ -361,9 +496,11 @@ export function renderMarkdown(r) {
     'scenario',
     ...CONTENDERS.map((c) => (c === 'ringlog' ? 'ringlog (min–max)' : `${c} · ×ringlog`)),
   ];
-  const cmd = r.config.quick ? 'npm run bench -- --quick' : 'npm run bench';
+  const mode = r.config.mode ?? (r.config.quick ? 'quick' : 'full');
+  const raw = resultsFileName(r);
+  const para = (lines) => lines.join('\n');
   return [
-    `Generated by \`${cmd}\` on ${m.date.slice(0, 10)} (${r.config.quick ? 'quick' : 'full'} run, ${r.config.rounds} rounds, ${r.durationSec.toFixed(0)} s${m.commit ? `, commit ${m.commit}` : ''}).`,
+    `Generated from a ${mode} run on ${m.date.slice(0, 10)} (${r.config.rounds} rounds, ${r.durationSec.toFixed(0)} s${m.commit ? `, commit ${m.commit}` : ''}); raw figures in [\`benchmarks/results/${raw}\`](../benchmarks/results/${raw}). Every sentence in this section is computed from these figures.`,
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GiB, ${m.platform}, Node ${m.node}.`,
     `Packages: ${Object.entries(m.packages)
@@ -377,70 +514,94 @@ export function renderMarkdown(r) {
         `- ${v.met ? '**met**' : '**missed**'} ${v.text}: ${v.ratio !== undefined ? `${x(v.ratio)} (rounds ${x(v.min)}–${x(v.max)})` : `${v.value.toFixed(2)} MB (${v.min.toFixed(2)}–${v.max.toFixed(2)})`}`,
     ),
     '',
+    para(targetsLegend(r)),
+    '',
     '### Per call on the application thread',
     '',
     '![per-call cost](benchmarks.svg)',
     '',
-    'Paced loop (yields to the event loop every 1,000 calls, so deferred work is counted). Each',
-    "cell: median time per call, and for the others how many times ringlog's time they take.",
+    'Paced loop:',
     '',
     mdTable(head, percallRows(S, 'paced')),
     '',
-    'Tight loop (never yields):',
+    para(percallLegend(r, 'paced')),
+    '',
+    'Tight loop:',
     '',
     mdTable(head, percallRows(S, 'tight')),
     '',
+    para(percallLegend(r, 'tight')),
+    '',
     `### End to end: ${n0(r.config.e2eRecords)} S2 records on disk, every line parsed and counted`,
     '',
-    mdTable(['contender', 'records/s', 'CPU per record (all threads)', 'peak RSS'], e2eRows(S)),
+    mdTable(E2E_HEADER, e2eRows(S)),
+    '',
+    para(e2eLegend(r)),
     '',
     '### Per-call latency',
     '',
     'S2, paced:',
     '',
-    mdTable(['contender', 'p50', 'p99', 'p99.9 (min–max)', 'max'], latencyRows(S, 'S2')),
+    mdTable(LATENCY_HEADER, latencyRows(S, 'S2')),
     '',
     'S7, bursts of 20 records then 2 ms idle:',
     '',
-    mdTable(['contender', 'p50', 'p99', 'p99.9 (min–max)', 'max'], latencyRows(S, 'S7')),
+    mdTable(LATENCY_HEADER, latencyRows(S, 'S7')),
     '',
-    '### Memory with 10,000 records behind a destination that does not drain',
+    para(latencyLegend()),
     '',
-    mdTable(['contender', 'held (heap + buffers)', 'RSS growth', 'dropped'], memoryRows(S)),
+    `### Memory with ${n0(r.config.memoryRecords ?? 10_000)} records behind a destination that does not drain`,
+    '',
+    mdTable(MEMORY_HEADER, memoryRows(S)),
+    '',
+    para(memoryLegend(r)),
     '',
     '### Ring against thread-stream',
     '',
-    mdTable(
-      ['record', 'ring records/s', 'thread-stream records/s', 'ratio (min–max)'],
-      ringRows(S),
-    ),
+    mdTable(RING_HEADER, ringRows(S)),
+    '',
+    para(ringLegend()),
     '',
     '### Optional features on the application thread',
     '',
-    'Each pair in one process, alternating, paced; the ratio is the feature’s time over the plain path’s, per round.',
+    mdTable(FEATURE_HEADER, featureRows(r.features)),
     '',
-    mdTable(['feature', 'with it', 'plain path', 'ratio (min–max)'], featureRows(r.features)),
-    '',
-    '### Where the time goes',
-    '',
-    profileSection(r.profile),
+    para(featuresLegend()),
+    ...(r.profile === undefined
+      ? []
+      : ['', '### Where the time goes', '', profileSection(r.profile)]),
   ].join('\n');
 }
 
+/** Replaces the text between `start` and `end` in `text` (appending both when missing). */
+function replaceBetween(text, start, end, body) {
+  let t = text;
+  if (!t.includes(start) || !t.includes(end)) t += `\n${start}\n${end}\n`;
+  return `${t.slice(0, t.indexOf(start) + start.length)}\n${body}\n${t.slice(t.indexOf(end))}`;
+}
+
+/**
+ * Writes docs/benchmarks.md's generated sections, docs/benchmarks.svg and the raw figures in
+ * benchmarks/results/<date>-<commit>.json. Returns the paths written.
+ */
 export function writeReport(r, root) {
   const docs = join(root, 'docs');
   const md = join(docs, 'benchmarks.md');
-  const START = '<!-- bench:start -->';
-  const END = '<!-- bench:end -->';
-  let text = existsSync(md) ? readFileSync(md, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`;
-  if (!text.includes(START) || !text.includes(END)) text += `\n${START}\n${END}\n`;
-  const before = text.slice(0, text.indexOf(START) + START.length);
-  const after = text.slice(text.indexOf(END));
-  writeFileSync(md, `${before}\n${renderMarkdown(r)}\n${after}`);
-  writeFileSync(join(docs, 'benchmarks.svg'), renderSvg(r.summary));
-  mkdirSync(join(root, 'benchmarks', 'results'), { recursive: true });
-  writeFileSync(
-    join(root, 'benchmarks', 'results', 'latest.json'),
-    `${JSON.stringify(r, null, 2)}\n`,
-  );
+  let text = existsSync(md) ? readFileSync(md, 'utf8') : '# Benchmarks\n';
+  text = replaceBetween(text, '<!-- bench:start -->', '<!-- bench:end -->', renderMarkdown(r));
+  if (r.startup !== undefined)
+    text = replaceBetween(
+      text,
+      STARTUP_START,
+      STARTUP_END,
+      renderStartupMarkdown(r.startup, r.machine, 'npm run bench -- --full --write-docs'),
+    );
+  writeFileSync(md, text);
+  const svg = join(docs, 'benchmarks.svg');
+  writeFileSync(svg, renderSvg(r.summary));
+  const results = join(root, 'benchmarks', 'results');
+  mkdirSync(results, { recursive: true });
+  const raw = join(results, resultsFileName(r));
+  writeFileSync(raw, `${JSON.stringify(r, null, 2)}\n`);
+  return [md, svg, raw];
 }

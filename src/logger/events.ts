@@ -6,7 +6,8 @@
  * compiled from their part of the schema, with U+2028/U+2029 escaped afterwards
  * (fast-json-stringify leaves them raw, as JSON.stringify does).
  */
-import fastJson from 'fast-json-stringify';
+import { createRequire } from 'node:module';
+import type FastJsonStringify from 'fast-json-stringify';
 import { ErrorCodes, invalidOption, RinglogError } from '../protocol/errors.js';
 import { quoteString, type SerializeLimits, serializeValue } from './serialize.js';
 
@@ -29,6 +30,15 @@ interface Part {
   kind: number;
   required: boolean;
   nested: ((v: unknown) => string) | undefined;
+}
+
+// fast-json-stringify brings ajv with it: ~40 ms of module loading on a quiet machine, more
+// than the rest of ringlog's start-up. It is loaded on the first nested part of a schema,
+// so a process without typed events (or with flat ones only) never pays for it.
+let fastJson: typeof FastJsonStringify | undefined;
+function loadFastJson(): typeof FastJsonStringify {
+  fastJson ??= createRequire(import.meta.url)('fast-json-stringify') as typeof FastJsonStringify;
+  return fastJson;
 }
 
 const LINE_SEPARATORS = /[\u2028\u2029]/;
@@ -55,7 +65,8 @@ function kindOf(type: unknown): number {
 function compileNested(where: string, name: string, key: string, schema: object) {
   let stringify: (v: unknown) => string;
   try {
-    stringify = fastJson(schema as Parameters<typeof fastJson>[0]) as (v: unknown) => string;
+    const build = loadFastJson();
+    stringify = build(schema as Parameters<typeof build>[0]) as (v: unknown) => string;
   } catch (err) {
     throw new RinglogError(
       ErrorCodes.INVALID_OPTION,
