@@ -77,12 +77,24 @@ export interface KeyRedaction {
   readonly censorText: string;
 }
 
+// Loggers with the same rules share one object: the serializer remembers a key's kind for
+// the last rules it saw, so two loggers with equal but distinct rules would each undo the
+// other's. Bounded: rules come from code, not data, and few distinct sets exist.
+const interned = new Map<string, KeyRedaction>();
+const MAX_INTERNED = 32;
+
 function rulesOf(names: Iterable<string>, censor: string): KeyRedaction {
+  const set = new Set(names);
+  const id = `${censor}\0${[...set].sort().join('\0')}`;
+  const known = interned.get(id);
+  if (known !== undefined) return known;
   // JSON.stringify leaves U+2028/U+2029 raw; lines stay valid JavaScript too (as quoteString).
   const censorText = JSON.stringify(censor)
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-  return { names: new Set(names), censor, censorText };
+  const rules: KeyRedaction = { names: set, censor, censorText };
+  if (interned.size < MAX_INTERNED) interned.set(id, rules);
+  return rules;
 }
 
 /** `key` as it is matched: lower case, without `_` and `-`. */

@@ -308,6 +308,21 @@ describe('redactKeys option', () => {
     }
   });
 
+  it('gives loggers with equal rules one rules object, and keeps different rules apart', () => {
+    expect(resolveRedactKeys('a', true)).toBe(resolveRedactKeys('b', true));
+    expect(resolveRedactKeys('a', { add: ['Pin'] })).toBe(resolveRedactKeys('b', { add: ['pin'] }));
+    const a = createLogger({ capture: true, redactKeys: ['pin'] });
+    const b = createLogger({ capture: true, redactKeys: true });
+    for (let i = 0; i < 3; i++) {
+      a.info({ pin: 1, password: 2 });
+      b.info({ pin: 1, password: 2 });
+    }
+    for (const r of a.capture!.records())
+      expect(r).toMatchObject({ pin: '[Redacted]', password: 2 });
+    for (const r of b.capture!.records())
+      expect(r).toMatchObject({ pin: 1, password: '[Redacted]' });
+  });
+
   it('lists its default names folded, as they are matched', () => {
     for (const k of DEFAULT_REDACT_KEYS) expect(foldKey(k)).toBe(k);
   });
