@@ -11,12 +11,7 @@ export {
   type TimestampOption,
   timestamps,
 } from './config/options.js';
-export {
-  PRESET_NAMES,
-  PRODUCTION_REDACT_PATHS,
-  type PresetName,
-  presetOptions,
-} from './config/presets.js';
+export { PRESET_NAMES, type PresetName, presetOptions } from './config/presets.js';
 export { getLogger, logger, setup } from './config/setup.js';
 export type { Capture } from './logger/capture.js';
 export type { DropCounts, OnFull } from './logger/channel.js';
@@ -39,6 +34,7 @@ export {
   type Logger,
   type LoggerMetrics,
 } from './logger/logger.js';
+export { DEFAULT_REDACT_KEYS, type RedactKeysOption } from './logger/redact-keys.js';
 export type { SamplingOptions } from './logger/sampling.js';
 export { type LazyValue, lazy } from './logger/serialize.js';
 export { type ErrorCode, ErrorCodes, RinglogError } from './protocol/errors.js';

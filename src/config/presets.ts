@@ -6,7 +6,7 @@
 
 import { stdSerializers } from '../logger/hooks.js';
 import { DEFAULT_LEVELS } from '../logger/levels.js';
-import { ErrorCodes, RinglogError } from '../protocol/errors.js';
+import { ErrorCodes, RinglogError, redactUrlText } from '../protocol/errors.js';
 import type { DestinationInput, LoggerOptions } from './options.js';
 
 export type PresetName = 'development' | 'production' | 'test' | 'high-throughput';
@@ -17,26 +17,6 @@ export const PRESET_NAMES: readonly PresetName[] = [
   'test',
   'high-throughput',
 ];
-
-/** Keys the production preset redacts at the top level and under req.headers/res.headers. */
-export const SECRET_KEYS = [
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'password',
-  'token',
-  'secret',
-  'apiKey',
-] as const;
-
-const path = (prefix: string, key: string) =>
-  /^[A-Za-z_$][\w$]*$/.test(key) ? `${prefix}${prefix ? '.' : ''}${key}` : `${prefix}["${key}"]`;
-
-export const PRODUCTION_REDACT_PATHS: readonly string[] = SECRET_KEYS.flatMap((k) => [
-  path('', k),
-  path('req.headers', k),
-  path('res.headers', k),
-]);
 
 const HTTP_SERIALIZERS = { req: stdSerializers.req, res: stdSerializers.res };
 
@@ -55,7 +35,8 @@ export function presetOptions(name: PresetName): LoggerOptions {
         level: 'info',
         destination: 'stderr',
         serializers: HTTP_SERIALIZERS,
-        redact: { paths: [...PRODUCTION_REDACT_PATHS] },
+        // Secrets by key name at any depth, and credentials in URLs (DEFAULT_REDACT_KEYS).
+        redactKeys: true,
         handleSignals: true,
         onFull: 'block',
         blockTimeoutMs: 1000,
@@ -78,7 +59,7 @@ export function presetOptions(name: PresetName): LoggerOptions {
 function envError(variable: string, value: string, allowed: string): RinglogError {
   return new RinglogError(
     ErrorCodes.INVALID_ENV,
-    `environment: ${variable}=${JSON.stringify(value)} is not allowed; use ${allowed}`,
+    `environment: ${variable}=${JSON.stringify(redactUrlText(value))} is not allowed; use ${allowed}`,
   );
 }
 
@@ -141,7 +122,7 @@ export function envOptions(
         throw envError(
           'LOG_FORMAT',
           format,
-          `"json" with LOG_DESTINATION=${dest} (pretty output goes to stdout or stderr only)`,
+          `"json" with LOG_DESTINATION=${redactUrlText(dest ?? '')} (pretty output goes to stdout or stderr only)`,
         );
       destination = { type: 'pretty', destination: where ?? 'stdout' };
     } else if (destination === undefined && isPretty(base.destination)) {

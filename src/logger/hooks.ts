@@ -5,9 +5,19 @@
  * (logger.ts), so the cost is paid only by those who ask for it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import redactor from '@pinojs/redact';
+import { createRequire } from 'node:module';
+import type redactorType from '@pinojs/redact';
 import { invalidOption } from '../protocol/errors.js';
+import type { RedactKeysOption } from './redact-keys.js';
 import type { Sampler } from './sampling.js';
+
+/** @pinojs/redact, loaded the first time `redact` paths are configured: a logger without them
+ * (and `import 'ringlog'`) never loads it. It is CommonJS, so require() serves both builds. */
+let redactor: typeof redactorType | undefined;
+function loadRedactor(): typeof redactorType {
+  redactor ??= createRequire(import.meta.url)('@pinojs/redact') as typeof redactorType;
+  return redactor;
+}
 
 export type Serializer = (value: any) => unknown;
 
@@ -34,6 +44,14 @@ export interface HookOptions {
   serializers?: Record<string, Serializer>;
   /** Paths whose values are censored or removed, in record fields and child bindings. */
   redact?: string[] | RedactOptions;
+  /**
+   * Keys censored by name wherever they appear (any depth, arrays, Maps, Error fields, child
+   * bindings), and URL keys whose userinfo and secret query parameters are censored.
+   * `true`: the default list (DEFAULT_REDACT_KEYS); an array: exactly these names;
+   * `{ add, remove, censor }`: the default list changed. On by default in the production
+   * preset. Root logger only.
+   */
+  redactKeys?: RedactKeysOption;
   /** Fields added to every record; the call's own fields win on a clash. */
   mixin?: (fields: Record<string, unknown>, level: number) => Record<string, unknown>;
   formatters?: Formatters;
@@ -90,7 +108,7 @@ function redactorOf(where: string, v: unknown): Hooks['redact'] {
   try {
     // serialize: false returns a copy with only the redacted branches cloned; strict: false
     // passes values that are not objects through.
-    redact = redactor({
+    redact = loadRedactor()({
       paths: o.paths,
       censor: (o.censor ?? '[Redacted]') as string,
       remove: o.remove ?? false,

@@ -22,8 +22,11 @@ import { formatMessage } from './format.js';
 import { applyFieldHooks, type HookOptions, type Hooks, resolveHooks } from './hooks.js';
 import { type LevelTable, levelChoices, levelThreshold, noop } from './levels.js';
 import type { LoggerChannel, LoggerSink } from './links.js';
+import { resolveRedactKeys } from './redact-keys.js';
 import { callSite, resolveSampling } from './sampling.js';
 import {
+  isError,
+  messageOfError,
   quoteString,
   resolveTopLevelLazy,
   type SerializeLimits,
@@ -149,15 +152,6 @@ interface LoggerState {
   [level: string]: unknown;
 }
 
-/** `instanceof Error` that cannot throw: a Proxy's getPrototypeOf trap may. */
-function isError(v: object): v is Error {
-  try {
-    return v instanceof Error;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The method for one level. Everything that can be decided before the call is: the prefix
  * is cached, bindings are already text, and the message and field serializers never throw.
@@ -174,7 +168,7 @@ function createLogMethod(levelValue: number, record: boolean): LogFn {
     } else if (typeof a === 'object' && a !== null) {
       if (isError(a)) {
         fields = `${root.errKey}${serializeError(a, root.limits)}`;
-        if (typeof b !== 'string') msg = a.message;
+        if (typeof b !== 'string') msg = messageOfError(a, root.limits);
       } else {
         fields = serializeFields(a, root.limits);
       }
@@ -247,7 +241,7 @@ function createHookedLogMethod(levelValue: number, record: boolean): LogFn {
             : typeof b === 'string'
               ? b
               : typeof a === 'object' && a !== null && isError(a)
-                ? a.message
+                ? (messageOfError(a, root.limits) ?? '')
                 : '';
         sampledOut = sampler.decide(key, isFields ? (a as object) : undefined);
       } catch {
@@ -264,7 +258,7 @@ function createHookedLogMethod(levelValue: number, record: boolean): LogFn {
     } else if (typeof a === 'object' && a !== null) {
       if (isError(a)) {
         obj = { [root.opts.errorKey]: a };
-        if (typeof b !== 'string') msg = a.message;
+        if (typeof b !== 'string') msg = messageOfError(a, root.limits);
       } else {
         obj = a as Record<string, unknown>;
       }
@@ -394,7 +388,12 @@ function createEventMethod(
       if (rec === undefined || levelValue < rec.minLevel) return;
       record = true;
     }
-    if (logger[kHooks]?.perRecord === true || fields === null || typeof fields !== 'object') {
+    if (
+      logger[kHooks]?.perRecord === true ||
+      root.limits.redactKeys !== undefined ||
+      fields === null ||
+      typeof fields !== 'object'
+    ) {
       const method = logger[levelName] as (...args: unknown[]) => void;
       let merged: object;
       try {
@@ -479,7 +478,12 @@ class LoggerImpl {
         : parentHooks;
     // Serialized once here, never per call.
     child[kChindings] = this[kChindings] + bindingsText(hooks, bindings, this[kRoot]);
-    child[kBindings] = { ...this[kBindings], ...bindings };
+    try {
+      child[kBindings] = { ...this[kBindings], ...bindings };
+    } catch {
+      // A Proxy whose traps throw cannot be copied; its text above says what failed.
+      child[kBindings] = { ...this[kBindings] };
+    }
     child[kHooks] = hooks;
     let threshold = this[kThreshold];
     if (hooks !== parentHooks && hooks?.perRecord === true && parentHooks?.perRecord !== true) {
@@ -644,6 +648,7 @@ export function createLogger<CustomLevels extends string = never>(
   if (options !== null && typeof options === 'object' && options.preset !== undefined)
     options = resolvePresetOptions(options) as typeof options;
   const opts = resolveOptions(options, serializeFields, (s) => quoteString(s));
+  opts.limits.redactKeys = resolveRedactKeys('createLogger', options.redactKeys);
   const hooks = resolveHooks(
     'createLogger',
     options,
@@ -683,7 +688,7 @@ export function createLogger<CustomLevels extends string = never>(
   }
   logger[kRoot] = root;
   logger[kChindings] = opts.chindings;
-  if (hooks !== undefined && options.base !== null) {
+  if ((hooks !== undefined || opts.limits.redactKeys !== undefined) && options.base !== null) {
     const { name, ...base } = opts.bindings;
     logger[kChindings] =
       bindingsText(hooks, base, root) +

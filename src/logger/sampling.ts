@@ -24,8 +24,10 @@ export interface SamplingOptions {
   level?: string | number;
 }
 
-/** Keys tracked at once; records with further keys share one state. */
+/** Keys tracked at once, and their total characters (2 MB at most: messages are user data
+ * and may be long); records with further keys share one state. */
 const MAX_KEYS = 10_000;
+const MAX_KEY_CHARS = 1 << 20;
 const OVERFLOW = '\0overflow';
 
 interface KeyState {
@@ -56,6 +58,7 @@ export class Sampler {
   private readonly windowMs: number;
   private readonly traceIdKey: string;
   private readonly keys = new Map<string, KeyState>();
+  private keyChars = 0;
   now: () => number = Date.now;
 
   constructor(
@@ -84,11 +87,12 @@ export class Sampler {
     let first = false;
     let state = this.keys.get(key);
     if (state === undefined) {
-      if (this.keys.size >= MAX_KEYS) key = OVERFLOW;
+      if (this.keys.size >= MAX_KEYS || this.keyChars + key.length > MAX_KEY_CHARS) key = OVERFLOW;
       state = this.keys.get(key);
       if (state === undefined) {
         state = { windowStart: this.now(), inWindow: 0, skipped: 0 };
         this.keys.set(key, state);
+        this.keyChars += key.length;
         first = true;
       }
     }

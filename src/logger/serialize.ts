@@ -3,7 +3,16 @@
  * Proxy trap that throws becomes a marker string in the output, so a bad field never costs the
  * record. The output is always valid JSON and never contains a raw line break.
  */
+import { types } from 'node:util';
 import { errorMessage } from '../protocol/errors.js';
+import {
+  classifyKey,
+  KEY_PLAIN,
+  KEY_SECRET,
+  type KeyKind,
+  type KeyRedaction,
+  redactUrl,
+} from './redact-keys.js';
 
 export interface SerializeLimits {
   /** Nesting depth beyond which objects/arrays are replaced by "[Object]" / "[Array]". */
@@ -12,6 +21,8 @@ export interface SerializeLimits {
   maxBreadth: number;
   /** Strings longer than this are cut and suffixed with "…[+N chars]"; 0 = no cap. */
   maxStringLength: number;
+  /** Keys censored by name at any depth, and URL keys scrubbed (the redactKeys option). */
+  redactKeys?: KeyRedaction | undefined;
 }
 
 /**
@@ -105,30 +116,64 @@ export function quoteString(s: string, limits?: SerializeLimits): string {
   return escapeString(s);
 }
 
-// A record's keys repeat from call to call: ',"key":' is quoted once and looked up after
-// (a Map hit is ~10 ns, quoting ~40). Bounded, so records with ever-new keys cannot grow it.
+// A record's keys repeat from call to call: what the serializer needs of a key (',"key":',
+// '{"key":' and, under redactKeys, whether it is a secret) is made once and looked up after
+// (a Map hit is ~10 ns, quoting ~40). Bounded in entries and in characters, so records with
+// ever-new or huge keys cannot grow it: keys longer than KEY_CACHE_MAX_KEY_CHARS are never
+// kept, and the cache stops taking keys at KEY_CACHE_MAX entries or KEY_CACHE_MAX_CHARS
+// characters of key text (about 2 MB; 4,096 keys of 20 characters use a fifth of it).
 const KEY_CACHE_MAX = 4096;
-const keyPrefixes = new Map<string, string>();
+const KEY_CACHE_MAX_KEY_CHARS = 256;
+const KEY_CACHE_MAX_CHARS = 1 << 20;
 
-function fieldPrefix(key: string): string {
-  let prefix = keyPrefixes.get(key);
-  if (prefix === undefined) {
-    prefix = `,${quoteString(key)}:`;
-    if (keyPrefixes.size < KEY_CACHE_MAX) keyPrefixes.set(key, prefix);
+/** What the serializer knows of one key. One shape for every entry, so lookups stay monomorphic. */
+class KeyInfo {
+  /** ',"key":' */
+  readonly field: string;
+  /** '{"key":' for the first key of a nested object. */
+  readonly open: string;
+  /** The redactKeys rules `kind` was decided for: one set in nearly every process. */
+  rules: KeyRedaction | undefined = undefined;
+  kind: KeyKind = KEY_PLAIN;
+  constructor(readonly key: string) {
+    const quoted = quoteString(key);
+    this.field = `,${quoted}:`;
+    this.open = `{${quoted}:`;
   }
-  return prefix;
 }
 
-const openPrefixes = new Map<string, string>();
+const keyInfos = new Map<string, KeyInfo>();
+let keyCacheChars = 0;
 
-/** '{"key":' for the first key of a nested object, cached as fieldPrefix. */
-function openPrefix(key: string): string {
-  let prefix = openPrefixes.get(key);
-  if (prefix === undefined) {
-    prefix = `{${quoteString(key)}:`;
-    if (openPrefixes.size < KEY_CACHE_MAX) openPrefixes.set(key, prefix);
+function keyInfo(key: string): KeyInfo {
+  const info = keyInfos.get(key);
+  return info === undefined ? addKeyInfo(key) : info;
+}
+
+function addKeyInfo(key: string): KeyInfo {
+  const info = new KeyInfo(key);
+  if (key.length <= KEY_CACHE_MAX_KEY_CHARS && keyInfos.size < KEY_CACHE_MAX) {
+    const chars = key.length + info.field.length + info.open.length;
+    if (keyCacheChars + chars <= KEY_CACHE_MAX_CHARS) {
+      keyInfos.set(key, info);
+      keyCacheChars += chars;
+    }
   }
-  return prefix;
+  return info;
+}
+
+/** The kind of a key under `rules`, decided once per key and rules. */
+function kindOf(info: KeyInfo, rules: KeyRedaction): KeyKind {
+  if (info.rules !== rules) {
+    info.kind = classifyKey(info.key, rules);
+    info.rules = rules;
+  }
+  return info.kind;
+}
+
+/** For tests: what the key cache holds (entries, characters of key text). */
+export function keyCacheStats(): { entries: number; chars: number; maxChars: number } {
+  return { entries: keyInfos.size, chars: keyCacheChars, maxChars: KEY_CACHE_MAX_CHARS };
 }
 
 function truncate(s: string, maxLength: number): string {
@@ -201,12 +246,25 @@ export function serializeFields(obj: object, limits: SerializeLimits): string {
 /** The hot path: no closures, spread or try/catch; nested values leave it for writeValue. */
 function writeFieldsFast(obj: object, limits: SerializeLimits): string {
   const maxBreadth = limits.maxBreadth;
+  const rules = limits.redactKeys;
   let out = '';
   let entries = 0;
   let walk: Walk | undefined;
   for (const key in obj) {
     if (!hasOwn.call(obj, key)) continue;
     if (++entries > maxBreadth) continue; // counted for the "N more keys" marker
+    const info = keyInfo(key);
+    // Without redactKeys this is one compare per key; with it, two more (the kind is cached).
+    if (rules !== undefined && kindOf(info, rules) !== KEY_PLAIN) {
+      const text = writeRedacted(
+        info.kind,
+        (obj as Record<string, unknown>)[key],
+        rules,
+        (walk ??= { limits, path: [obj] }),
+      );
+      if (text !== undefined) out += info.field + text;
+      continue;
+    }
     const value = (obj as Record<string, unknown>)[key];
     let text: string | undefined;
     switch (typeof value) {
@@ -230,7 +288,7 @@ function writeFieldsFast(obj: object, limits: SerializeLimits): string {
         if (value === null) text = 'null';
         else text = writeValue(value, (walk ??= { limits, path: [obj] }), IN_OBJECT);
     }
-    if (text !== undefined) out += fieldPrefix(key) + text;
+    if (text !== undefined) out += info.field + text;
   }
   return entries > maxBreadth ? out + moreKeysEntry(',', entries - maxBreadth) : out;
 }
@@ -323,7 +381,7 @@ export function resolveTopLevelLazy(fields: Record<string, unknown>): Record<str
     try {
       out[key] = v();
     } catch (err) {
-      out[key] = err instanceof Error ? err : `[lazy value threw: ${errorMessage(err)}]`;
+      out[key] = isThrownError(err) ? err : `[lazy value threw: ${errorMessage(err)}]`;
     }
   }
   return out;
@@ -334,7 +392,7 @@ function writeLazy(fn: LazyValue, walk: Walk, place: Place): string | undefined 
   try {
     value = fn();
   } catch (err) {
-    return err instanceof Error
+    return isThrownError(err)
       ? writeError(err, { limits: walk.limits, path: [] })
       : quoteString(`[lazy value threw: ${errorMessage(err)}]`, walk.limits);
   }
@@ -384,11 +442,10 @@ function writeGuarded(obj: object, walk: Walk, place: Place, useToJSON: boolean,
   }
 }
 
-/** A plain object that is neither error-like nor has its own toJSON (which must be called). */
+/** A plain object without a toJSON (which must be called). A plain object is data even when
+ * it has `message` and `stack`: a serializer's output (pino.stdSerializers.err) is one. */
 function isPlainData(obj: object, useToJSON: boolean): boolean {
-  const o = obj as { toJSON?: unknown; stack?: unknown; message?: unknown };
-  if (useToJSON && typeof o.toJSON === 'function') return false;
-  return !(typeof o.stack === 'string' && typeof o.message === 'string');
+  return !(useToJSON && typeof (obj as { toJSON?: unknown }).toJSON === 'function');
 }
 
 function writePlainObject(obj: object, walk: Walk): string {
@@ -397,13 +454,19 @@ function writePlainObject(obj: object, walk: Walk): string {
   if (path.length >= limits.maxDepth) return '"[Object]"';
   path.push(obj);
   const maxBreadth = limits.maxBreadth;
+  const rules = limits.redactKeys;
   let out = '';
   let entries = 0;
   for (const key in obj) {
     if (!hasOwn.call(obj, key)) continue;
     if (++entries > maxBreadth) continue;
-    const text = writeValue((obj as Record<string, unknown>)[key], walk, IN_OBJECT);
-    if (text !== undefined) out += (out === '' ? openPrefix(key) : fieldPrefix(key)) + text;
+    const info = keyInfo(key);
+    const value = (obj as Record<string, unknown>)[key];
+    const text =
+      rules !== undefined && kindOf(info, rules) !== KEY_PLAIN
+        ? writeRedacted(info.kind, value, rules, walk)
+        : writeValue(value, walk, IN_OBJECT);
+    if (text !== undefined) out += (out === '' ? info.open : info.field) + text;
   }
   path.pop();
   if (entries > maxBreadth) out += moreKeysEntry(out === '' ? '{' : ',', entries - maxBreadth);
@@ -430,7 +493,7 @@ function writePlainArray(arr: unknown[], walk: Walk): string {
 function writeObjectUnguarded(obj: object, walk: Walk, place: Place, useToJSON: boolean) {
   if (walk.path.includes(obj)) return CIRCULAR; // only the current path: siblings may repeat
   if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'null' : `"${obj.toISOString()}"`;
-  if (isErrorLike(obj)) return writeError(obj, walk);
+  if (isError(obj)) return writeError(obj, walk);
   if (ArrayBuffer.isView(obj)) return writeContainer(obj, walk); // before toJSON: Buffer has one
   const opaque = describeOpaque(obj);
   if (opaque !== undefined) return `"${opaque}"`;
@@ -502,11 +565,16 @@ function writeMap(map: Map<unknown, unknown>, walk: Walk): string {
   let out = '';
   let separator = '{';
   let entries = 0;
+  const rules = walk.limits.redactKeys;
   for (const [key, value] of map) {
     if (entries++ === maxBreadth) break;
-    const text = writeValue(value, walk, IN_OBJECT);
+    const name = String(key);
+    const text =
+      rules !== undefined && kindOf(keyInfo(name), rules) !== KEY_PLAIN
+        ? writeRedacted(keyInfo(name).kind, value, rules, walk)
+        : writeValue(value, walk, IN_OBJECT);
     if (text === undefined) continue;
-    out += `${separator}${quoteString(String(key), walk.limits)}:${text}`;
+    out += `${separator}${quoteString(name, walk.limits)}:${text}`;
     separator = ',';
   }
   if (map.size > maxBreadth) out += moreKeysEntry(separator, map.size - maxBreadth);
@@ -519,14 +587,20 @@ function writeMap(map: Map<unknown, unknown>, walk: Walk): string {
  */
 function writeEntries(obj: object, keys: readonly string[], walk: Walk, open: string): string {
   const count = Math.min(keys.length, walk.limits.maxBreadth);
+  const rules = walk.limits.redactKeys;
   let out = '';
   let separator = open;
   for (let i = 0; i < count; i++) {
     const key = keys[i]!;
+    const kind = rules === undefined ? KEY_PLAIN : kindOf(keyInfo(key), rules);
     const value = readGuarded(obj, key);
     const text = Thrown.is(value)
-      ? marker('Getter threw', value.error)
-      : writeValue(value, walk, IN_OBJECT);
+      ? kind === KEY_SECRET
+        ? rules!.censorText
+        : marker('Getter threw', value.error)
+      : kind === KEY_PLAIN
+        ? writeValue(value, walk, IN_OBJECT)
+        : writeRedacted(kind, value, rules!, walk);
     if (text === undefined) continue;
     out += `${separator}${quoteString(key)}:${text}`;
     separator = ',';
@@ -536,40 +610,163 @@ function writeEntries(obj: object, keys: readonly string[], walk: Walk, open: st
 }
 
 // Keys the error writer puts first or last; own enumerable copies of them would repeat a key.
-const ERROR_OWN_KEYS = new Set(['type', 'message', 'stack', 'code', 'cause', 'aggregateErrors']);
+const ERROR_OWN_KEYS = new Set(['type', 'message', 'stack', 'cause', 'aggregateErrors']);
 
 type ErrorLike = Error & { code?: unknown; cause?: unknown; errors?: unknown };
 
+/**
+ * An Error in pino-std-serializers' shape and order: type, message, stack, aggregateErrors,
+ * then the own enumerable fields (code among them), then code if it is not one of them, then
+ * cause. Every read is guarded, so an Error whose fields are of any type, whose getters throw,
+ * or a Proxy whose traps throw still gives an object that says what could be read.
+ */
 function writeError(err: ErrorLike, walk: Walk): string {
   const { path, limits } = walk;
   if (path.length >= limits.maxDepth) return '"[Object]"';
   path.push(err);
-  let out = `{"type":${quoteString(errorType(err), limits)},"message":${writeValue(err.message, walk, AT_TOP)}`;
-  if (err.stack !== undefined) out += `,"stack":${writeValue(err.stack, walk, AT_TOP)}`;
-  const code = err.code === undefined ? undefined : writeValue(err.code, walk, IN_OBJECT);
-  if (code !== undefined) out += `,"code":${code}`;
-  const errors = Array.isArray(err.errors) ? err.errors : undefined;
-  const ownKeys = Object.keys(err).filter(
-    (key) => !ERROR_OWN_KEYS.has(key) && (key !== 'errors' || errors === undefined),
+  const message = readGuarded(err, 'message');
+  let out = `{"type":${quoteString(errorType(err), limits)},"message":${quoteString(errorText(message, limits) ?? '', limits)}`;
+  const stack = errorText(readGuarded(err, 'stack'), limits);
+  if (stack !== undefined) out += `,"stack":${quoteString(stack, limits)}`;
+  const errors = readGuarded(err, 'errors');
+  const hasErrors = isArray(errors);
+  if (hasErrors) out += `,"aggregateErrors":${writeValue(errors, walk, AT_TOP)}`;
+  let keys: string[];
+  try {
+    keys = Object.keys(err);
+  } catch (error) {
+    keys = [];
+    out += `,"_serializeError":${marker('Own keys unreadable', error)}`;
+  }
+  const ownKeys = keys.filter(
+    (key) => !ERROR_OWN_KEYS.has(key) && (key !== 'errors' || !hasErrors),
   );
-  out += writeEntries(err, ownKeys, walk, ',');
-  const cause = err.cause === undefined ? undefined : writeValue(err.cause, walk, IN_OBJECT);
-  if (cause !== undefined) out += `,"cause":${cause}`;
-  if (errors !== undefined) out += `,"aggregateErrors":${writeValue(errors, walk, AT_TOP)}`;
+  // code where it is among the own fields (as pino's for...in), or after them.
+  const at = ownKeys.indexOf('code');
+  if (at === -1) out += writeEntries(err, ownKeys, walk, ',') + writeCode(err, walk);
+  else
+    out +=
+      writeEntries(err, ownKeys.slice(0, at), walk, ',') +
+      writeCode(err, walk) +
+      writeEntries(err, ownKeys.slice(at + 1), walk, ',');
+  const cause = readGuarded(err, 'cause');
+  const causeText = Thrown.is(cause)
+    ? marker('Getter threw', cause.error)
+    : writeValue(cause, walk, IN_OBJECT);
+  if (causeText !== undefined) out += `,"cause":${causeText}`;
   path.pop();
   return `${out}}`;
 }
 
-function isErrorLike(obj: object): obj is ErrorLike {
-  if (obj instanceof Error) return true;
-  const candidate = obj as { stack?: unknown; message?: unknown };
-  return typeof candidate.stack === 'string' && typeof candidate.message === 'string';
+function isThrownError(v: unknown): v is ErrorLike {
+  return typeof v === 'object' && v !== null && isError(v);
 }
 
-function errorType(err: ErrorLike): string {
-  if (typeof err.name === 'string' && err.name !== '') return err.name;
-  const constructorName = (err.constructor as { name?: unknown } | undefined)?.name;
-  return typeof constructorName === 'string' && constructorName !== '' ? constructorName : 'Error';
+function isUrl(v: unknown): v is URL {
+  try {
+    return v instanceof URL;
+  } catch {
+    return false;
+  }
+}
+
+/** ',"code":…', a Symbol as its text; '' when there is none. */
+function writeCode(err: ErrorLike, walk: Walk): string {
+  const code = readGuarded(err, 'code');
+  const text = Thrown.is(code)
+    ? marker('Getter threw', code.error)
+    : typeof code === 'symbol'
+      ? quoteString(errorText(code, walk.limits)!, walk.limits)
+      : writeValue(code, walk, IN_OBJECT);
+  return text === undefined ? '' : `,"code":${text}`;
+}
+
+/** `Array.isArray`, false where it throws (a revoked Proxy). */
+function isArray(v: unknown): v is unknown[] {
+  try {
+    return Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+/** An Error of this realm or another (a vm context); never throws (a Proxy's trap may). */
+export function isError(obj: object): obj is ErrorLike {
+  try {
+    return obj instanceof Error || types.isNativeError(obj);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * pino's `type`: the constructor's name (`class ValidationError extends Error` gives
+ * "ValidationError" even when `name` was changed), else `name`, else "Error".
+ */
+function errorType(err: object): string {
+  const ctor = readGuarded(err, 'constructor');
+  if (typeof ctor === 'function') {
+    const name = readGuarded(ctor, 'name');
+    if (typeof name === 'string' && name !== '') return name;
+  }
+  const name = readGuarded(err, 'name');
+  return typeof name === 'string' && name !== '' ? name : 'Error';
+}
+
+/**
+ * A message or stack as text: a string as it is, undefined as undefined, anything else (an
+ * array, a Symbol, an object with its own toString, what a getter threw) as the best text
+ * that can be had without throwing.
+ */
+function errorText(v: unknown, limits: SerializeLimits): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v === undefined) return undefined;
+  if (Thrown.is(v)) return `[Getter threw: ${errorMessage(v.error)}]`;
+  if (typeof v === 'symbol') {
+    try {
+      return v.toString();
+    } catch {
+      return `[Symbol: ${v.description ?? ''}]`;
+    }
+  }
+  if (typeof v !== 'object' && typeof v !== 'function') return String(v);
+  try {
+    const text = String(v);
+    if (text !== '[object Object]') return text;
+  } catch {
+    // no usable toString: the value's JSON says more
+  }
+  return serializeValue(v, limits);
+}
+
+/**
+ * The message of an Error given as a log call's first argument, as text: what `msg` is when
+ * the call gives none. Never throws; undefined when the error has no message at all.
+ *
+ * @example
+ * messageOfError(Object.assign(new Error('x'), { message: ['a', 'b'] }), DEFAULT_LIMITS); // 'a,b'
+ */
+export function messageOfError(err: object, limits: SerializeLimits): string | undefined {
+  return errorText(readGuarded(err, 'message'), limits);
+}
+
+/** The value of a secret or URL key: the censor, or the URL with its credentials censored. */
+function writeRedacted(
+  kind: KeyKind,
+  value: unknown,
+  rules: KeyRedaction,
+  walk: Walk,
+): string | undefined {
+  if (kind === KEY_SECRET) {
+    // As for any field: no value, no key. Everything else, objects included, is censored.
+    if (value === undefined || typeof value === 'symbol') return undefined;
+    if (typeof value === 'function' && (value as Partial<LazyValue>)[kLazy] !== true)
+      return undefined;
+    return rules.censorText;
+  }
+  if (typeof value === 'string') return quoteString(redactUrl(value, rules), walk.limits);
+  if (isUrl(value)) return quoteString(redactUrl(value.href, rules), walk.limits);
+  return writeValue(value, walk, IN_OBJECT);
 }
 
 function readGuarded(obj: object, key: string): unknown {

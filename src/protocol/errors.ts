@@ -69,19 +69,57 @@ export function errorMessage(err: unknown): string {
   }
 }
 
-/** `where: "name" must be <expected>, got <value>` — the shape of every option error. */
+// The last part of an option name that says its value is a credential (headers.authorization,
+// redactKeys.censor is not one): such values are described by their type, never echoed.
+const SECRET_OPTION = /(pass|secret|token|auth|api[_-]?key|cookie|credential|private)[^.[\]]*$/i;
+
+/** `where: "name" must be <expected>, got <value>` — the shape of every option error. A URL
+ * is echoed without userinfo, query and fragment; a credential's value is not echoed. */
 export function invalidOption(where: string, name: string, expected: string, got: unknown) {
+  const what = SECRET_OPTION.test(name) ? describeType(got) : describeValue(got);
   return new RinglogError(
     ErrorCodes.INVALID_OPTION,
-    `${where}: "${name}" must be ${expected}, got ${describeValue(got)}`,
+    `${where}: "${name}" must be ${expected}, got ${what}`,
   );
 }
 
+function describeType(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return 'an array';
+  const t = typeof v;
+  return t === 'object' ? 'an object' : `a ${t} (value not shown)`;
+}
+
 export function describeValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return JSON.stringify(redactUrlText(v));
   if (typeof v === 'bigint') return `${v}n`;
   if (typeof v === 'function') return `a function`;
   if (v === null || typeof v !== 'object') return String(v);
   if (Array.isArray(v)) return `an array`;
   return `an object`;
+}
+
+/**
+ * A URL as messages may print it: without userinfo, query or fragment, where credentials and
+ * tokens live (`https://user:pass@host/p?token=t` → `https://[…]@host/p?[…]`). Text that does
+ * not start with a scheme and `//` comes back unchanged.
+ *
+ * @example
+ * redactUrlText('ftp://admin:hunter2@files.example/x?key=1'); // 'ftp://[…]@files.example/x?[…]'
+ */
+export function redactUrlText(text: string): string {
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(text);
+  if (scheme === null) return text;
+  const start = scheme[0].length;
+  let end = text.length;
+  for (const c of '/?#') {
+    const i = text.indexOf(c, start);
+    if (i !== -1 && i < end) end = i;
+  }
+  const at = text.lastIndexOf('@', end - 1);
+  let out = at >= start ? `${text.slice(0, start)}[…]${text.slice(at, end)}` : text.slice(0, end);
+  const rest = text.slice(end);
+  const cut = rest.search(/[?#]/);
+  out += cut === -1 ? rest : `${rest.slice(0, cut)}${rest[cut]}[…]`;
+  return out;
 }

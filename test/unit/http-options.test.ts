@@ -56,7 +56,7 @@ describe('http destination options', () => {
       'createLogger: "destination[2].url" must be an http: or https: URL, got "not a url"',
     );
     expect(fails({ headers: { authorization: 5 } })).toBe(
-      'createLogger: "destination[2].headers.authorization" must be a string, got 5',
+      'createLogger: "destination[2].headers.authorization" must be a string, got a number (value not shown)',
     );
     expect(fails({ spool: { maxBytes: 10 } })).toContain(
       '"destination[2].spool.dir" must be a directory path, got undefined',

@@ -62,6 +62,27 @@ describe('preset < environment < explicit options', () => {
       expect.objectContaining({ code: ErrorCodes.INVALID_OPTION }),
     );
   });
+
+  it('never prints the credentials of a LOG_DESTINATION URL it refuses', () => {
+    const envs: NodeJS.ProcessEnv[] = [
+      { LOG_DESTINATION: 'ftp://admin:hunter2@files.example/x?token=t0ps3cret' },
+      {
+        LOG_DESTINATION: 'https://admin:hunter2@logs.example/?token=t0ps3cret',
+        LOG_FORMAT: 'pretty',
+      },
+    ];
+    for (const env of envs) {
+      let message = '';
+      try {
+        resolvePresetOptions({ preset: 'production' }, env);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/LOG_DESTINATION/);
+      expect(message).toMatch(/logs\.example|files\.example/);
+      expect(message).not.toMatch(/hunter2|t0ps3cret|admin/);
+    }
+  });
 });
 
 describe('the presets', () => {

@@ -99,8 +99,10 @@ function formatStack(label: string, err: ErrorLike, depth: number): string {
 }
 
 // ` key=` per field key, neutralised once: the same keys come back record after record.
-// Bounded, as the serializer's key cache: keys made of data must not grow it for ever.
+// Bounded, as the serializer's key cache: keys made of data must not grow it for ever, in
+// count or in bytes (a key longer than MAX_CACHED_KEY_CHARS is never kept).
 const MAX_CACHED_KEYS = 4096;
+const MAX_CACHED_KEY_CHARS = 256;
 const plainPrefixes = new Map<string, string>();
 const colorPrefixes = new Map<string, string>();
 
@@ -145,7 +147,8 @@ export function formatPrettyLine(line: string, f: PrettyFormat): string {
     if (prefix === undefined) {
       const k = neutralize(key);
       prefix = f.colorize ? ` ${DIM}${k}=${RESET}` : ` ${k}=`;
-      if (prefixes.size < MAX_CACHED_KEYS) prefixes.set(key, prefix);
+      if (prefixes.size < MAX_CACHED_KEYS && key.length <= MAX_CACHED_KEY_CHARS)
+        prefixes.set(key, prefix);
     }
     out += prefix + formatValue(v);
   }

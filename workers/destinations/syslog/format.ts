@@ -18,6 +18,8 @@ const NOT_SD_NAME = /[^\x21\x23-\x3c\x3e-\x5c\x5e-\x7e]/g;
 const NOT_PRINTUSASCII = /[^\x21-\x7e]/g;
 const MAX_PARAM_NAME = 32;
 const MAX_CACHED_KEYS = 4096;
+// Longer keys are never cached: the cache is bounded in bytes as well as in entries.
+const MAX_CACHED_KEY_CHARS = 256;
 // `time` below this is taken as seconds since 1970 (timestamp: 'unix'), above as ms.
 const SECONDS_LIMIT = 1e11;
 
@@ -117,7 +119,8 @@ export function createSyslogFormatter(spec: SyslogSpec): SyslogFormatter {
     if (prefix === undefined) {
       const name = sanitizeParamName(key);
       prefix = name.length === 0 ? '' : ` ${name}="`;
-      if (paramPrefixes.size < MAX_CACHED_KEYS) paramPrefixes.set(key, prefix);
+      if (paramPrefixes.size < MAX_CACHED_KEYS && key.length <= MAX_CACHED_KEY_CHARS)
+        paramPrefixes.set(key, prefix);
     }
     if (prefix.length === 0) return '';
     return `${prefix}${escapeParamValue(value)}"`;
