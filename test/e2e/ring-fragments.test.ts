@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { fixture } from './helpers.js';
 import { checkRingOutput, UNIT_BYTES } from './ring-check.js';
 
@@ -26,19 +26,31 @@ interface Metrics {
   dropped: { total: number; sinkRestart: number };
 }
 
+// What a test that timed out (its runRing still awaiting) left behind: ended after each test.
+const live = new Set<ChildProcess>();
+const dirs = new Set<string>();
+
+afterEach(() => {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  dirs.clear();
+});
+
 /**
  * Runs test/fixtures/ring-run.mjs (a real logger and sink worker writing to a file) and reads
- * what it wrote. The child is killed and its directory removed before this returns, so tests
- * may run concurrently.
+ * what it wrote. The child is ended and its directory removed before this returns.
  */
 async function runRing(spec: RunSpec): Promise<{ m: Metrics; text: string; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'ringlog-ring-'));
+  dirs.add(dir);
   const file = join(dir, 'out.log');
   let child: ChildProcess | undefined;
   try {
     child = spawn(process.execPath, [fixture('ring-run.mjs'), JSON.stringify({ file, ...spec })], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    live.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -56,9 +68,12 @@ async function runRing(spec: RunSpec): Promise<{ m: Metrics; text: string; stder
     const m = JSON.parse(stdout) as Metrics;
     return { m, text: readFileSync(file, 'utf8'), stderr };
   } finally {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null)
-      child.kill('SIGKILL');
+    if (child !== undefined) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      live.delete(child);
+    }
     rmSync(dir, { recursive: true, force: true });
+    dirs.delete(dir);
   }
 }
 
