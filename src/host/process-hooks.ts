@@ -52,7 +52,13 @@ function onExit(s: SinkHost): void {
     for (const a of s.attachedRings()) {
       const ch = a.channel;
       const d = ch.dropped;
-      missing += ch.enqueued - ch.ring.recordsWritten() - d.ringFull - d.blockTimeout - d.closed;
+      missing +=
+        ch.enqueued -
+        ch.ring.recordsWritten() -
+        ch.ring.recordsDiscarded() -
+        d.ringFull -
+        d.blockTimeout -
+        d.closed;
     }
     warn(
       `${missing} records not written at exit: the sink did not finish within exitTimeoutMs=${timeoutMs}`,

@@ -29,6 +29,7 @@ export class CaptureChannel implements Capture, LoggerChannel {
     highWaterBytes: 0,
     usedBytes: () => 0,
     recordsWritten: () => this.written,
+    recordsDiscarded: () => 0,
   };
   private readonly levelValues: Readonly<Record<string, number>>;
 

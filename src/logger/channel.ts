@@ -5,6 +5,7 @@
  */
 import {
   FRAME_BATCH,
+  FRAME_FIRST,
   FRAME_FRAGMENT,
   FRAME_HEADER_BYTES,
   FRAME_LAST,
@@ -174,18 +175,25 @@ export class Channel {
     return false;
   }
 
-  /** A batch too large for one frame: pieces cut between code points, levels on the last. */
+  /**
+   * A batch too large for one frame, as a fragment run (ring.ts): pieces cut between code
+   * points, the first marked FRAME_FIRST, levels on the last. A piece the ring refuses ends
+   * the run there, counted as dropped whole; the consumer frees what it took of it.
+   */
   private writeFragments(text: string, count: number, minLevel: number): boolean {
     const pieceChars = Math.floor((this.ring.fragmentLimit - FRAME_HEADER_BYTES - 8 - count) / 3);
+    let kind = FRAME_FRAGMENT | FRAME_FIRST;
     let start = 0;
     while (text.length - start > pieceChars) {
       let end = start + pieceChars;
       const c = text.charCodeAt(end - 1);
       if (c >= 0xd800 && c <= 0xdbff) end--; // do not split a surrogate pair
-      if (!this.writeFrame(text.slice(start, end), 0, minLevel, FRAME_FRAGMENT, count))
-        return false;
+      if (!this.writeFrame(text.slice(start, end), 0, minLevel, kind, count)) return false;
+      kind = FRAME_FRAGMENT;
       start = end;
     }
-    return this.writeFrame(text.slice(start), count, minLevel, FRAME_BATCH | FRAME_LAST, count);
+    // FRAME_LAST only after a FRAME_FIRST: a lone LAST reads as the end of a lost run.
+    const last = kind === FRAME_FRAGMENT ? FRAME_BATCH | FRAME_LAST : FRAME_BATCH;
+    return this.writeFrame(text.slice(start), count, minLevel, last, count);
   }
 }

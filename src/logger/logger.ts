@@ -57,8 +57,16 @@ export interface LoggerMetrics {
   enqueued: number;
   /** Records the sink has written to their destinations. */
   written: number;
-  /** Records given up on, by reason; `enqueued === written + dropped.total` once flushed. */
-  dropped: { total: number; ringFull: number; blockTimeout: number; closed: number };
+  /** Records given up on, by reason; `enqueued === written + dropped.total` once flushed.
+   * `sinkRestart`: records of a batch larger than a quarter of the ring that a restarted sink
+   * found half taken by the sink before it (written whole or not at all, so not at all). */
+  dropped: {
+    total: number;
+    ringFull: number;
+    blockTimeout: number;
+    closed: number;
+    sinkRestart: number;
+  };
   /** Records neither written nor dropped yet (in the batch, the ring or the sink). */
   pending: number;
   ringBytes: number;
@@ -588,12 +596,13 @@ class LoggerImpl {
     const root = this[kRoot];
     const ch = root.channel;
     const d = ch.dropped;
-    const total = d.ringFull + d.blockTimeout + d.closed;
+    const sinkRestart = ch.ring.recordsDiscarded();
+    const total = d.ringFull + d.blockTimeout + d.closed + sinkRestart;
     const written = ch.ring.recordsWritten();
     return {
       enqueued: ch.enqueued,
       written,
-      dropped: { total, ...d },
+      dropped: { total, ...d, sinkRestart },
       pending: ch.enqueued - written - total,
       ringBytes: ch.ring.capacity,
       ringUsedBytes: ch.ring.usedBytes(),

@@ -11,7 +11,10 @@
  *   byte 64   ├──────────────────────────────────────────────┤ cache line 1: consumer writes
  *             │ i32 READ_POS         free-running byte count  │
  *   byte 128  ├──────────────────────────────────────────────┤ cache line 2: consumer writes
- *             │ i64 RECORDS_WRITTEN  records the sink wrote   │
+ *             │ i64 RECORDS_WRITTEN   records the sink wrote  │
+ *             │ i64 RECORDS_DISCARDED records of a fragment   │
+ *             │                       run a reader could not  │
+ *             │                       write whole (see below) │
  *   byte 256  ├──────────────────────────────────────────────┤
  *             │ data: capacity bytes (a power of two)        │
  *             └──────────────────────────────────────────────┘
@@ -24,8 +27,9 @@
  *   data holds frames, each starting at an 8-byte aligned offset:
  *
  *     +0  i32 frameBytes   whole frame, header and padding included (multiple of 8)
- *     +4  i32 flags        bits 0-7 kind: FRAME_BATCH, FRAME_PAD or FRAME_FRAGMENT, and
- *                          FRAME_LAST on the batch that ends a run of fragments;
+ *     +4  i32 flags        bits 0-7 kind: FRAME_BATCH, FRAME_PAD or FRAME_FRAGMENT, plus
+ *                          FRAME_FIRST on the fragment that starts a run of fragments and
+ *                          FRAME_LAST on the batch that ends one (below);
  *                          bits 8-15 lowest level in the batch (so a sink can skip filtering)
  *     +8  i32 records      records in the batch (0 in a fragment)
  *     +12 i32 payloadBytes bytes of NDJSON text
@@ -35,22 +39,51 @@
  *   A frame never crosses the end of data. When the next frame does not fit before the end,
  *   the producer writes a FRAME_PAD header whose frameBytes reaches exactly the end (data is a
  *   multiple of 8, so at least 8 bytes remain for it) and writes the frame at offset 0.
+ *
+ * FRAGMENT RUNS: a record of any size through a small ring
+ *
  *   A batch that could need more than fragmentLimit bytes (a quarter of the ring) is cut into
- *   FRAME_FRAGMENT frames (pieces of its text cut between UTF-16 code points, records 0)
- *   followed by one FRAME_BATCH|FRAME_LAST carrying the last piece and all level bytes; the
- *   consumer joins them. So a record of any size passes through a small ring. A run of
- *   fragments that is not ended by FRAME_LAST (the producer gave up on a full ring and counted
- *   the batch as dropped) is discarded by the consumer when the next plain FRAME_BATCH comes.
+ *   a run: FRAME_FRAGMENT|FRAME_FIRST, then FRAME_FRAGMENT frames, then one
+ *   FRAME_BATCH|FRAME_LAST. The fragments carry pieces of the text cut between UTF-16 code
+ *   points and no records; the last frame carries the last piece, the record count and all
+ *   the level bytes. Each frame is published as soon as it is written, and the consumer copies
+ *   a fragment out and hands its space back before the run is complete, so a run may be
+ *   larger than the ring. Two things can break a run, and neither may yield a broken line:
+ *   - the producer gives up midway (a full ring under 'drop', a timed-out 'block'): it counts
+ *     the whole batch as dropped and writes nothing more of it. No marker is needed (the ring
+ *     may have no room for one): the run is simply never ended by FRAME_LAST, and whatever the
+ *     producer publishes next starts with FRAME_FIRST or is a plain FRAME_BATCH.
+ *   - the consumer starts in the middle of a run: a restarted sink (or the fallback reader)
+ *     resumes at READ_POS, and the space of the run's first fragments was handed back before
+ *     the old reader died with their copies.
+ *   So the consumer joins fragments by these rules (FRAME_ omitted), which need no run id
+ *   because one producer publishes frames in order:
+ *     FRAGMENT|FIRST  opens a run; a run still open was abandoned: its copy is freed.
+ *     FRAGMENT        joins the open run; with no run open (we began mid-run) it is skipped.
+ *     BATCH|LAST      with a run open: the run plus this piece is the batch. With no run
+ *                     open, the run's start is lost: its records are skipped and added to
+ *                     RECORDS_DISCARDED.
+ *     BATCH           the batch; a run still open was abandoned: its copy is freed.
+ *   Every record is thereby counted once: by the producer when it refuses a batch (whole or
+ *   midway through its run), by the consumer in RECORDS_WRITTEN when written, or in
+ *   RECORDS_DISCARDED when a run's start was lost. A run is written whole or not at all.
+ *   The producer never writes a FRAME_LAST without a FRAME_FIRST before it: a batch that
+ *   needs no fragment after all goes as a plain FRAME_BATCH.
  *
  * Who writes what, and the invariants:
- *   - Only the producer writes frames and WRITE_POS; only the consumer writes READ_POS and
- *     RECORDS_WRITTEN (which it bumps just before storing READ_POS). Bytes in [READ_POS, WRITE_POS) belong to the consumer, the rest to the producer.
- *   - The producer writes a whole batch's frame(s), then publishes them with ONE Atomics.store
- *     of WRITE_POS. The consumer reads WRITE_POS with Atomics.load before touching frame bytes,
- *     so it never sees a half-written frame (Atomics are sequentially consistent).
+ *   - Only the producer writes frames and WRITE_POS; only the consumer writes READ_POS,
+ *     RECORDS_WRITTEN and RECORDS_DISCARDED (which it bumps just before storing the READ_POS
+ *     that steps past the records they count). Bytes in [READ_POS, WRITE_POS) belong to the
+ *     consumer, the rest to the producer.
+ *   - The producer writes a frame whole (and the padding before it, if any), then publishes
+ *     it with ONE Atomics.store of WRITE_POS: a batch at once, a fragment run frame by frame.
+ *     The consumer reads WRITE_POS with Atomics.load before touching frame bytes, so it never
+ *     sees a half-written frame (Atomics are sequentially consistent).
  *   - The consumer stores READ_POS only after the frames below it are written to their
  *     destinations, so a sink restarted after a crash resumes at READ_POS and loses nothing
- *     (the frame it was writing may be written twice: at-least-once).
+ *     (the batches it wrote but had not released yet are written again: at-least-once;
+ *     a sink that ends between rounds, after its release, writes nothing twice). Only a run
+ *     whose first fragments it had already handed back is lost, and counted (above).
  *
  * When the ring is full the producer decides (see channel.ts): 'drop' counts the batch and
  * goes on; 'block' sets PRODUCER_WAITING and sleeps with Atomics.wait on READ_POS, expecting
@@ -95,6 +128,7 @@ const WRITE_POS = 0;
 const PRODUCER_WAITING = 1;
 const READ_POS = 16; // byte 64: its own cache line, so the two sides do not share one
 const RECORDS_WRITTEN = 16; // BigInt64 index: byte 128
+const RECORDS_DISCARDED = 17; // BigInt64 index: byte 136
 
 export const RING_HEADER_BYTES = 256;
 export const FRAME_HEADER_BYTES = 16;
@@ -102,6 +136,7 @@ export const FRAME_BATCH = 1;
 export const FRAME_PAD = 2;
 export const FRAME_FRAGMENT = 4;
 export const FRAME_LAST = 8;
+export const FRAME_FIRST = 16;
 
 /** Smallest ring: a few frames of a typical batch. */
 export const MIN_RING_BYTES = 4096;
@@ -251,6 +286,11 @@ export class RingWriter {
     return Number(Atomics.load(this.counters, RECORDS_WRITTEN));
   }
 
+  /** Records published in a fragment run whose start a (restarted) sink never saw. */
+  recordsDiscarded(): number {
+    return Number(Atomics.load(this.counters, RECORDS_DISCARDED));
+  }
+
   /** READ_POS now: tells whether the sink has released anything since an earlier look. */
   readPosition(): number {
     return Atomics.load(this.header, READ_POS);
@@ -277,7 +317,12 @@ export class RingReader {
   private readonly words: Int32Array;
   private readPos: number;
   private writePosSeen: number;
+  /** Copies of the open fragment run's pieces (see FRAGMENT RUNS). */
   private readonly fragments: Buffer[] = [];
+  /** True from a FRAME_FIRST until its run ends or is found abandoned. */
+  private inRun = false;
+  /** Records of runs whose start we never saw, not yet added to RECORDS_DISCARDED. */
+  private discarded = 0;
   /** Batches handed out by nextBatch() since the last release(). */
   private unreleased = 0;
 
@@ -317,17 +362,29 @@ export class RingReader {
       const payloadStart = off + FRAME_HEADER_BYTES + records;
       const payload = this.bytes.subarray(payloadStart, payloadStart + this.words[w + 3]!);
       if ((flags & FRAME_FRAGMENT) !== 0) {
-        // Copied: a run of fragments may outlive a release().
-        this.fragments.push(Buffer.from(payload));
+        if ((flags & FRAME_FIRST) !== 0) {
+          this.fragments.length = 0; // a run still open was abandoned by the producer
+          this.inRun = true;
+        }
+        // Copied: a run may outlive a release(). Without a run open we began mid-run: skipped.
+        if (this.inRun) this.fragments.push(Buffer.from(payload));
         continue;
       }
-      if (this.fragments.length !== 0) {
-        // A run not ended by FRAME_LAST was abandoned (and counted) by the producer.
-        this.payload =
-          (flags & FRAME_LAST) !== 0 ? Buffer.concat([...this.fragments, payload]) : payload;
-        this.fragments.length = 0;
+      if ((flags & FRAME_LAST) !== 0) {
+        if (!this.inRun) {
+          // The end of a run whose first fragments an earlier reader took with it.
+          this.discarded += records;
+          continue;
+        }
+        this.fragments.push(payload);
+        this.payload = Buffer.concat(this.fragments);
       } else {
         this.payload = payload;
+      }
+      if (this.inRun) {
+        // Ended by FRAME_LAST, or abandoned by the producer when a plain batch comes.
+        this.fragments.length = 0;
+        this.inRun = false;
       }
       this.records = records;
       this.minLevel = (flags >>> 8) & 0xff;
@@ -346,6 +403,10 @@ export class RingReader {
 
   private publishReadPos(): void {
     if (Atomics.load(this.header, READ_POS) >>> 0 === this.readPos) return;
+    if (this.discarded !== 0) {
+      Atomics.add(this.counters, RECORDS_DISCARDED, BigInt(this.discarded));
+      this.discarded = 0;
+    }
     Atomics.store(this.header, READ_POS, this.readPos | 0);
     if (Atomics.load(this.header, PRODUCER_WAITING) === 1) {
       Atomics.store(this.header, PRODUCER_WAITING, 0);

@@ -5,6 +5,9 @@ import {
   createControlBuffer,
   createRingBuffer,
   FRAME_BATCH,
+  FRAME_FIRST,
+  FRAME_FRAGMENT,
+  FRAME_LAST,
   RingReader,
   RingWriter,
 } from '../../src/protocol/ring.js';
@@ -111,6 +114,47 @@ describe('ring', () => {
     const all = batches.map(([t]) => t).join('');
     expect(all).toBe(`{"small":1}\n${big}`);
     expect(batches.flatMap(([, l]) => l)).toEqual([20, 50]);
+  });
+
+  it('does not glue a run abandoned midway onto the next run', () => {
+    const sab = createRingBuffer(4096);
+    const channel = new Channel(new RingWriter(sab), noLink, {
+      maxBatchBytes: 256,
+      onFull: 'drop',
+      blockTimeoutMs: 0,
+    });
+    const reader = new RingReader(sab);
+    // 5,000 characters: its first fragments fill the ring, the rest is refused.
+    channel.append(`{"run":1,"pad":"${'a'.repeat(5_000)}"}\n`, 30);
+    channel.publish();
+    expect(channel.dropped.ringFull).toBe(1);
+    expect(readAll(reader)).toEqual([]); // its fragments taken, nothing whole to hand out
+    const second = `{"run":2,"pad":"${'b'.repeat(2_000)}"}\n`;
+    channel.append(second, 40);
+    channel.publish();
+    expect(readAll(reader)).toEqual([[second, [40]]]);
+    expect(channel.dropped.ringFull).toBe(1);
+  });
+
+  it('a reader that begins in the middle of a run skips its rest and counts its records', () => {
+    const sab = createRingBuffer(4096);
+    const writer = new RingWriter(sab);
+    const first = new RingReader(sab);
+    expect(writer.tryWriteFrame('{"a":', levelsOf(), 0, 30, FRAME_FRAGMENT | FRAME_FIRST)).toBe(
+      true,
+    );
+    // The first reader copies the fragment and hands its space back, then dies with it.
+    expect(first.nextBatch()).toBe(false);
+    expect(writer.usedBytes()).toBe(0);
+    expect(
+      writer.tryWriteFrame('1}\n{"b":2}\n', levelsOf(30, 30), 2, 30, FRAME_BATCH | FRAME_LAST),
+    ).toBe(true);
+    expect(writer.tryWriteFrame('{"c":3}\n', levelsOf(50), 1, 50, FRAME_BATCH)).toBe(true);
+    const second = new RingReader(sab);
+    expect(readAll(second)).toEqual([['{"c":3}\n', [50]]]);
+    expect(writer.recordsDiscarded()).toBe(2);
+    expect(writer.recordsWritten()).toBe(1);
+    expect(writer.usedBytes()).toBe(0);
   });
 
   it("drops and counts a batch under onFull 'drop' and leaves the ring readable", () => {
