@@ -14,6 +14,8 @@ export interface RingFigures {
   readonly highWaterBytes: number;
   usedBytes(): number;
   recordsWritten(): number;
+  /** Records of fragment runs the sink skipped (cut by a restart), counted as dropped. */
+  recordsDiscarded(): number;
 }
 
 /** Where a root logger and its children append their lines. */

@@ -72,12 +72,13 @@ const LOGGER_FAMILIES: readonly LoggerFamilyDef[] = [
   {
     name: 'ringlog_records_dropped_total',
     type: 'counter',
-    help: 'Records given up on: ring_full (onFull drop), block_timeout (onFull block waited blockTimeoutMs), closed (logged after close).',
+    help: 'Records given up on: ring_full (onFull drop), block_timeout (onFull block waited blockTimeoutMs), closed (logged after close), sink_restart (the tail of a fragmented record cut by a sink restart).',
     labelNames: [...LOGGER, 'reason'],
     read: (m) => [
       [{ reason: 'ring_full' }, m.dropped.ringFull],
       [{ reason: 'block_timeout' }, m.dropped.blockTimeout],
       [{ reason: 'closed' }, m.dropped.closed],
+      [{ reason: 'sink_restart' }, m.dropped.sinkRestart],
     ],
   },
   {

@@ -96,6 +96,12 @@ function expected(
     m.dropped.blockTimeout,
   );
   put('ringlog_records_dropped_total', 'counter', { reason: 'closed' }, m.dropped.closed);
+  put(
+    'ringlog_records_dropped_total',
+    'counter',
+    { reason: 'sink_restart' },
+    m.dropped.sinkRestart,
+  );
   put('ringlog_records_pending', 'gauge', {}, m.pending);
   put('ringlog_batches_published_total', 'counter', {}, m.batchesPublished);
   put('ringlog_ring_capacity_bytes', 'gauge', {}, m.ringBytes);
@@ -385,7 +391,7 @@ function fakeSource(name: string, destinations: Array<[string, number]>): Metric
   const m: LoggerMetrics = {
     enqueued: 0,
     written: 0,
-    dropped: { total: 0, ringFull: 0, blockTimeout: 0, closed: 0 },
+    dropped: { total: 0, ringFull: 0, blockTimeout: 0, closed: 0, sinkRestart: 0 },
     pending: 0,
     ringBytes: 1024,
     ringUsedBytes: 0,
