@@ -181,6 +181,10 @@ export function ambientText<O>(
 }
 
 const flagTexts: string[] = [];
+// The last span seen and its text: a span's ids never change, and a request's records mostly
+// come from one span (measured: ~0.4 µs a call saved, benchmarks/internal/context.js).
+let lastSpan: object | undefined;
+let lastTraceText = '';
 
 /** `,"trace_id":…,"span_id":…,"trace_flags":"01"` for the active span, as the OpenTelemetry
  * pino instrumentation writes them; '' without a valid span. Never throws. */
@@ -188,13 +192,17 @@ function traceText(otel: OtelApi): string {
   try {
     const span = otel.trace.getSpan(otel.context.active());
     if (span === undefined) return '';
+    if (span === lastSpan) return lastTraceText;
     const sc = span.spanContext();
+    lastSpan = span;
+    lastTraceText = '';
     if (!otel.isSpanContextValid(sc)) return '';
     const f = sc.traceFlags & 0xff;
     let flags = flagTexts[f];
     if (flags === undefined) flagTexts[f] = flags = f.toString(16).padStart(2, '0');
     // Valid ids are lowercase hex (isSpanContextValid checked): no escaping needed.
-    return `,"trace_id":"${sc.traceId}","span_id":"${sc.spanId}","trace_flags":"${flags}"`;
+    lastTraceText = `,"trace_id":"${sc.traceId}","span_id":"${sc.spanId}","trace_flags":"${flags}"`;
+    return lastTraceText;
   } catch {
     return '';
   }
