@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/index.js';
+import { createLogger, withContext } from '../../src/index.js';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -119,6 +119,24 @@ describe('ringlog as Fastify loggerInstance', () => {
       compare(ours[i], theirs[i], `line ${i + 1} (${theirs[i].msg})`, diffs);
     // err.type is compared in the test below.
     expect(diffs.filter((d) => !/\.err\.type: /.test(d))).toEqual([]);
+  });
+
+  it('an onRequest hook with withContext gives the request id to every logger', async () => {
+    const log = createLogger({ capture: true });
+    const other = createLogger({ capture: true });
+    const app = Fastify({ loggerInstance: log as never });
+    apps.push(app);
+    app.addHook('onRequest', (request, _reply, done) => withContext({ reqId: request.id }, done));
+    app.get('/x', async () => {
+      await new Promise((r) => setTimeout(r, 2));
+      other.info('elsewhere');
+      return 'x';
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    await (await fetch(`http://127.0.0.1:${port}/x`)).text();
+    const rec = other.capture!.records()[0]!;
+    expect(rec).toMatchObject({ msg: 'elsewhere', reqId: 'req-1' });
   });
 
   // KNOWN FAILURE, marked with `.fails`: Fastify hands ringlog the plain object of
