@@ -18,8 +18,9 @@ import { invalidOption } from '../protocol/errors.js';
 /** What one withContext() call binds: the fields, and their text per serializer setup. */
 export interface ContextStore {
   readonly fields: Record<string, unknown>;
-  /** Serialized fields, by the key of the logger setup that serialized them (see textFor). */
-  texts: Map<object, string>;
+  /** Serialized fields, by the logger that serialized them (weak: a long-lived context must
+   * not keep every per-request child alive). */
+  texts: WeakMap<object, string>;
 }
 
 interface Ambient {
@@ -104,7 +105,7 @@ export function withContext<T>(fields: Record<string, unknown>, fn: () => T): T 
   const parent = ambient.storage.getStore();
   const store: ContextStore = {
     fields: parent === undefined ? { ...fields } : { ...parent.fields, ...fields },
-    texts: new Map(),
+    texts: new WeakMap(),
   };
   return ambient.storage.run(store, fn);
 }
@@ -120,7 +121,7 @@ export function addContext(fields: Record<string, unknown>): boolean {
   const store = ambient.storage.getStore();
   if (store === undefined) return false;
   Object.assign(store.fields, fields);
-  store.texts = new Map();
+  store.texts = new WeakMap();
   return true;
 }
 
@@ -155,23 +156,22 @@ export function bindContext<L extends { child(bindings: Record<string, unknown>)
 
 /**
  * The text a log call adds for the ambient context: the context's fields, serialized once
- * per context and logger setup (`key`, `serialize`), then the active span's ids. `bound` is
- * the store of a logger made by bindContext, used when no context is active.
+ * per context and logger (`serialize`), then the active span's ids. `bound` is the store of a
+ * logger made by bindContext, used when no context is active.
  */
-export function ambientText<O>(
-  key: object,
-  serialize: (fields: Record<string, unknown>, owner: O) => string,
-  owner: O,
+export function ambientText<L extends object>(
+  logger: L,
+  serialize: (fields: Record<string, unknown>, logger: L) => string,
   bound: ContextStore | undefined,
 ): string {
   let text = '';
   if (ambient.contexts) {
     const store = ambient.storage.getStore() ?? bound;
     if (store !== undefined) {
-      const cached = store.texts.get(key);
+      const cached = store.texts.get(logger);
       if (cached === undefined) {
-        text = serialize(store.fields, owner);
-        store.texts.set(key, text);
+        text = serialize(store.fields, logger);
+        store.texts.set(logger, text);
       } else text = cached;
     }
   }

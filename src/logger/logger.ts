@@ -196,17 +196,20 @@ function createLogMethod(levelValue: number, record: boolean): LogFn {
 
 /** The ambient context's fields and span ids, serialized as this logger writes bindings. */
 function contextText(logger: LoggerState): string {
-  const hooks = logger[kHooks];
-  return ambientText(
-    hooks ?? logger[kRoot].limits,
-    serializeContext,
-    logger,
-    logger[kContextStore],
-  );
+  return ambientText(logger, serializeContext, logger[kContextStore]);
 }
 
+/** Once per context and logger: the fields its bindings do not already have (Fastify's
+ * request.log binds reqId; a context with reqId must not write it twice). */
 function serializeContext(fields: Record<string, unknown>, logger: LoggerState): string {
-  return bindingsText(logger[kHooks], fields, logger[kRoot]);
+  const bound = logger[kBindings];
+  let own: Record<string, unknown> | undefined;
+  for (const k of Object.keys(fields)) {
+    if (!Object.hasOwn(bound, k)) continue;
+    own ??= { ...fields };
+    delete own[k];
+  }
+  return bindingsText(logger[kHooks], own ?? fields, logger[kRoot]);
 }
 
 /** Into the batch, or into the flight recorder for a level below the logger's; a record at

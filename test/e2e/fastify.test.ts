@@ -137,6 +137,10 @@ describe('ringlog as Fastify loggerInstance', () => {
     await (await fetch(`http://127.0.0.1:${port}/x`)).text();
     const rec = other.capture!.records()[0]!;
     expect(rec).toMatchObject({ msg: 'elsewhere', reqId: 'req-1' });
+    // request.log binds reqId itself: the context's reqId is not written a second time.
+    const own = log.capture!.lines.filter((l) => l.includes('"reqId"'));
+    expect(own.length).toBeGreaterThanOrEqual(2);
+    for (const l of own) expect(l.match(/"reqId"/g)).toHaveLength(1);
   });
 
   // KNOWN FAILURE, marked with `.fails`: Fastify hands ringlog the plain object of

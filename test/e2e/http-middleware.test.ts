@@ -2,6 +2,7 @@
  * ringlog/http against a real Express 5 app and a real node:http server: the request's
  * record, its id and context, levels, exclusions, bodies, errors and aborted requests.
  */
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -277,5 +278,28 @@ describe('ringlog/http with node:http', () => {
     expect(() =>
       httpLogger({ logger: createLogger({ capture: true }), exclude: [1] as never }),
     ).toThrow(/"exclude" must be/);
+  });
+});
+
+describe('ringlog/http as a package entry point', () => {
+  it('loads as ringlog/http from ESM and CommonJS, and shares one context with the core', () => {
+    // The package refers to itself by name (its exports map): dist/http.js and dist/http.cjs.
+    const script = `
+      import { createRequire } from 'node:module';
+      import { withContext } from 'ringlog';
+      import { httpLogger } from 'ringlog/http';
+      const require = createRequire(import.meta.url);
+      const cjs = require('ringlog');
+      const cjsHttp = require('ringlog/http');
+      const log = cjs.createLogger({ capture: true });
+      withContext({ reqId: 'shared' }, () => log.info('from the CommonJS copy'));
+      const rec = JSON.parse(log.capture.lines[0]);
+      console.log(JSON.stringify({ esm: typeof httpLogger, cjs: typeof cjsHttp.httpLogger, reqId: rec.reqId }));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('../..', import.meta.url),
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toEqual({ esm: 'function', cjs: 'function', reqId: 'shared' });
   });
 });

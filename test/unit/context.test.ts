@@ -31,6 +31,18 @@ describe('request context', () => {
     expect(b.lines()[0]).toContain('"mod":"db","reqId":"r1","userId":7,"q":1,"msg":"two"');
   });
 
+  it("a key the logger already binds is written once, with the binding's value", () => {
+    const { log, lines } = capturing();
+    withContext({ reqId: 'ctx', userId: 1 }, () => {
+      log.child({ reqId: 'bound' }).info('child');
+      log.info('root');
+    });
+    const [child, root] = lines();
+    expect(child!.match(/"reqId"/g)).toHaveLength(1);
+    expect(JSON.parse(child!)).toMatchObject({ reqId: 'bound', userId: 1 });
+    expect(JSON.parse(root!)).toMatchObject({ reqId: 'ctx', userId: 1 });
+  });
+
   it('nesting adds fields; a key given again takes the inner value', () => {
     const { log, records } = capturing();
     withContext({ reqId: 'r1', step: 'outer' }, () => {
