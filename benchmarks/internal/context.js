@@ -3,12 +3,14 @@
 //
 //   npm run build
 //   git worktree add /tmp/ringlog-base <commit> && (cd /tmp/ringlog-base && npm ci && npx tsup)
-//   node benchmarks/internal/context.js --base /tmp/ringlog-base/dist/index.js [--rounds 7]
+//   node benchmarks/internal/context.js --base /tmp/ringlog-base/dist/index.js [--rounds 31]
 //
 // Each contender runs in a fresh process (the "context was used" flag is per process and
-// never goes back), rounds alternate the contenders, and the table gives the median over
-// rounds of each contender's median ns per call, and its ratio to the baseline taken round by
-// round. Every line written is counted and parsed; context and span fields are checked.
+// never goes back) beside the baseline build, loaded in the same process: the two take turns,
+// round after round (order swapped each round), so both see the same machine. The figure is
+// the median over rounds of the contender's time per call divided by the baseline's in the
+// same round, with the medians of the ns per call. Every line written is counted and parsed;
+// context and span fields are checked.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,25 +20,23 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = fileURLToPath(import.meta.url);
 const PACE = 1000;
+const PER_ROUND = 20; // PACE-call runs of each logger per round
 
 const CONTENDERS = {
-  // The build before request context existed.
-  base: { dist: 'base' },
   // This build, no context ever bound.
-  'no context': { dist: 'this' },
+  'no context': {},
   // This build, @opentelemetry/api loaded and a tracer provider made, no context manager.
-  'otel, unregistered': { dist: 'this', otel: 'idle' },
+  'otel, unregistered': { otel: 'idle' },
   // This build, every call inside withContext({ reqId, userId }).
-  'in a context': { dist: 'this', context: true },
+  'in a context': { context: true },
   // This build, every call inside an active span (context manager registered).
-  'in a span': { dist: 'this', otel: 'span' },
+  'in a span': { otel: 'span' },
   // Both.
-  'context + span': { dist: 'this', context: true, otel: 'span' },
+  'context + span': { context: true, otel: 'span' },
 };
 
-async function child(name, distPath, path, iterations) {
+async function child(name, basePath, thisPath, dir, rounds) {
   const c = CONTENDERS[name];
-  const { Bench } = await import('tinybench');
   let api;
   let tracer;
   if (c.otel !== undefined) {
@@ -50,41 +50,66 @@ async function child(name, distPath, path, iterations) {
       api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     }
   }
-  const ringlog = await import(pathToFileURL(distPath).href);
-  const log = ringlog.createLogger({ destination: path });
-  await log.flush();
-  let seq = 0;
-  const bench = new Bench({ time: 0, iterations, warmupIterations: 20, throws: true });
-  bench.add(name, async () => {
-    for (let k = 0; k < PACE; k++)
-      log.info({ seq: seq++, route: '/users/:id', status: 200 }, 'request done');
-    await yieldToLoop();
-  });
-  const run = () => bench.run();
+  const base = await import(pathToFileURL(basePath).href);
+  const ours = await import(pathToFileURL(thisPath).href);
+  const basePathLog = join(dir, 'base.log');
+  const oursPathLog = join(dir, 'ours.log');
+  const baseLog = base.createLogger({ destination: basePathLog });
+  const oursLog = ours.createLogger({ destination: oursPathLog });
+  await Promise.all([baseLog.flush(), oursLog.flush()]);
+  const seq = { base: 0, ours: 0 };
+  /** ns per call of PER_ROUND runs of PACE calls, the median run. */
+  async function timed(log, key) {
+    const runs = [];
+    for (let r = 0; r < PER_ROUND; r++) {
+      const t0 = process.hrtime.bigint();
+      for (let k = 0; k < PACE; k++)
+        log.info({ seq: seq[key]++, route: '/users/:id', status: 200 }, 'request done');
+      runs.push(Number(process.hrtime.bigint() - t0) / PACE);
+      await yieldToLoop();
+    }
+    return median(runs);
+  }
   const inSpan = (fn) =>
     c.otel === 'span'
       ? tracer.startActiveSpan('bench', (span) => fn().finally(() => span.end()))
       : fn();
+  // The baseline build has no withContext: its calls are the same with or without one.
   const inContext = (fn) =>
-    c.context ? ringlog.withContext({ reqId: 'req-7f3a', userId: 42 }, fn) : fn();
-  await inSpan(() => inContext(run));
-  await log.close();
-  const task = bench.tasks[0];
-  if (task.result.state !== 'completed') throw new Error(`${name}: ${task.result.state}`);
-  const lines = readFileSync(path, 'utf8').split('\n');
-  lines.pop();
-  if (lines.length !== seq) throw new Error(`${name}: ${lines.length} lines, ${seq} logged`);
-  for (let i = 0; i < lines.length; i++) {
-    const r = JSON.parse(lines[i]);
-    if (r.seq !== i) throw new Error(`${name}: line ${i} has seq ${r.seq}`);
-    if (c.context && r.reqId !== 'req-7f3a') throw new Error(`${name}: no reqId on line ${i}`);
-    if (c.otel === 'span' && typeof r.trace_id !== 'string')
-      throw new Error(`${name}: no trace_id on line ${i}`);
-    if (!c.context && c.otel !== 'span' && ('reqId' in r || 'trace_id' in r))
-      throw new Error(`${name}: unexpected fields on line ${i}`);
+    c.context ? ours.withContext({ reqId: 'req-7f3a', userId: 42 }, fn) : fn();
+  const out = { base: [], ours: [] };
+  await inSpan(() =>
+    inContext(async () => {
+      for (let r = 0; r < rounds + 2; r++) {
+        const order = r % 2 === 0 ? ['base', 'ours'] : ['ours', 'base'];
+        const got = {};
+        for (const k of order) got[k] = await timed(k === 'base' ? baseLog : oursLog, k);
+        // The first two rounds warm up the JIT and the sink: not counted.
+        if (r >= 2) for (const k of order) out[k].push(got[k]);
+      }
+    }),
+  );
+  await Promise.all([baseLog.close(), oursLog.close()]);
+  for (const [key, path] of [
+    ['base', basePathLog],
+    ['ours', oursPathLog],
+  ]) {
+    const lines = readFileSync(path, 'utf8').split('\n');
+    lines.pop();
+    if (lines.length !== seq[key])
+      throw new Error(`${name} ${key}: ${lines.length} lines, ${seq[key]} logged`);
+    for (let i = 0; i < lines.length; i++) {
+      const r = JSON.parse(lines[i]);
+      if (r.seq !== i) throw new Error(`${name} ${key}: line ${i} has seq ${r.seq}`);
+      const ctx = key === 'ours' && c.context === true;
+      const span = key === 'ours' && c.otel === 'span';
+      if (ctx !== (r.reqId === 'req-7f3a'))
+        throw new Error(`${name} ${key}: reqId wrong on line ${i}`);
+      if (span !== (typeof r.trace_id === 'string'))
+        throw new Error(`${name} ${key}: trace_id wrong on line ${i}`);
+    }
   }
-  // p50 of the task's samples (ms per PACE calls) → ns per call.
-  return (task.result.latency.p50 * 1e6) / PACE;
+  return out;
 }
 
 function median(xs) {
@@ -100,8 +125,14 @@ const arg = (k, d) => {
 };
 
 if (arg('child') !== undefined) {
-  const ns = await child(arg('child'), arg('dist'), arg('path'), Number(arg('iterations')));
-  process.stdout.write(`${JSON.stringify({ ns })}\n`);
+  const out = await child(
+    arg('child'),
+    arg('base'),
+    arg('this'),
+    arg('dir'),
+    Number(arg('rounds')),
+  );
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 } else {
   const base = arg('base');
   if (base === undefined) {
@@ -109,59 +140,53 @@ if (arg('child') !== undefined) {
     process.exit(2);
   }
   const thisDist = resolve(here, '../../../dist/index.js');
-  const rounds = Number(arg('rounds', 7));
-  const iterations = Number(arg('iterations', 200));
+  const rounds = Number(arg('rounds', 31));
   const dir = mkdtempSync(join(tmpdir(), 'ringlog-context-bench-'));
-  const names = Object.keys(CONTENDERS);
-  const results = Object.fromEntries(names.map((n) => [n, []]));
-  const ratios = Object.fromEntries(names.map((n) => [n, []]));
+  const rows = [];
   try {
-    for (let r = 0; r < rounds; r++) {
-      // Rotate the order each round, so no contender always runs first or last.
-      const order = names.map((_, i) => names[(i + r) % names.length]);
-      const round = {};
-      for (const name of order) {
-        const path = join(dir, `${r}-${name.replace(/\W+/g, '-')}.log`);
-        const dist = CONTENDERS[name].dist === 'base' ? base : thisDist;
-        const out = execFileSync(
+    for (const name of Object.keys(CONTENDERS)) {
+      const sub = mkdtempSync(join(dir, 'c-'));
+      const out = JSON.parse(
+        execFileSync(
           process.execPath,
           [
             here,
             '--child',
             name,
-            '--dist',
-            dist,
-            '--path',
-            path,
-            '--iterations',
-            String(iterations),
+            '--base',
+            base,
+            '--this',
+            thisDist,
+            '--dir',
+            sub,
+            '--rounds',
+            String(rounds),
           ],
           { encoding: 'utf8' },
-        );
-        round[name] = JSON.parse(out.trim().split('\n').pop()).ns;
-        rmSync(path, { force: true });
-      }
-      for (const n of names) {
-        results[n].push(round[n]);
-        ratios[n].push(round[n] / round.base);
-      }
-      process.stderr.write(
-        `round ${r + 1}/${rounds}: ${names.map((n) => `${n} ${round[n].toFixed(0)}`).join(', ')}\n`,
+        )
+          .trim()
+          .split('\n')
+          .pop(),
       );
+      const ratios = out.ours.map((v, i) => v / out.base[i]);
+      const s = [...ratios].sort((a, b) => a - b);
+      const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+      rows.push([name, median(out.base), median(out.ours), median(ratios), q(0.25), q(0.75)]);
+      process.stderr.write(
+        `${name}: ${median(out.ours).toFixed(0)} ns against ${median(out.base).toFixed(0)} ns, ×${median(ratios).toFixed(3)}\n`,
+      );
+      rmSync(sub, { recursive: true, force: true });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(
-    `\n${rounds} alternating rounds, ${iterations}×${PACE} calls each, median ns per call (S: 3 fields + msg)\n`,
+    `\nNode ${process.version}; per contender one process, ${rounds} rounds alternating with the baseline build, ${PER_ROUND}×${PACE} calls each per round; median ns per call; ratio = median of per-round ratios (interquartile range)\n`,
   );
-  console.log('| contender | ns per call | × base |');
-  console.log('|---|---|---|');
-  for (const n of names) {
-    const lo = Math.min(...ratios[n]).toFixed(2);
-    const hi = Math.max(...ratios[n]).toFixed(2);
+  console.log('| contender | baseline ns per call | contender ns per call | × baseline |');
+  console.log('|---|---|---|---|');
+  for (const [name, b, o, r, lo, hi] of rows)
     console.log(
-      `| ${n} | ${median(results[n]).toFixed(0)} | ${median(ratios[n]).toFixed(3)} (${lo}–${hi}) |`,
+      `| ${name} | ${b.toFixed(0)} | ${o.toFixed(0)} | ${r.toFixed(3)} (${lo.toFixed(2)}–${hi.toFixed(2)}) |`,
     );
-  }
 }
