@@ -11,15 +11,19 @@
 // flushes, reports how many requests it handled, and every line of its log is parsed and
 // counted against that: a contender that lost or mangled a line fails the run.
 //
-// Figures per contender: requests/s and p99 latency (medians over rounds), and the added
-// server time per request, 1/rps(logged) − 1/rps(none) on the same app in the same round
-// (the server's event loop is saturated, so that is the time logging took per request).
+// Figures per contender (medians over rounds): requests/s and p99 latency as autocannon saw
+// them, and what the server spent per request during the measured run: its main thread's busy
+// time (event loop utilization: the time a request holds the thread, which is what adds to
+// latency) and its CPU time, all threads (ringlog's sink thread included). "Added" is the
+// contender's figure minus the same app's without logging, in the same round. On a loaded
+// machine throughput swings with the neighbours; the per-request times much less.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(import.meta.url);
@@ -88,12 +92,23 @@ async function server(app, loggerName, path) {
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
   process.send({ port: srv.address().port });
-  const [msg] = await once(process, 'message');
+  // After the warm-up: the measured run starts.
+  let [msg] = await once(process, 'message');
+  if (msg !== 'start') throw new Error(`unexpected message ${msg}`);
+  const handledAtStart = handled;
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  process.send({ started: true });
+  [msg] = await once(process, 'message');
   if (msg !== 'stop') throw new Error(`unexpected message ${msg}`);
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  const n = handled - handledAtStart;
+  const perRequest = { cpuUs: (cpu.user + cpu.system) / n, busyUs: (elu.active * 1000) / n };
   srv.closeAllConnections();
   await new Promise((r) => srv.close(r));
   await end();
-  process.send({ handled });
+  process.send({ handled, perRequest });
   process.disconnect();
 }
 
@@ -127,15 +142,17 @@ async function measure(app, loggerName, dir, round, opts) {
     const url = `http://127.0.0.1:${port}/users/42`;
     // Warm-up: JIT and the logger's worker thread, not counted.
     await autocannon({ url, connections: opts.connections, duration: opts.warmup });
+    child.send('start');
+    await once(child, 'message');
     const r = await autocannon({ url, connections: opts.connections, duration: opts.duration });
     if (r.errors > 0 || r.non2xx > 0)
       throw new Error(`${app} ${loggerName}: ${r.errors} errors, ${r.non2xx} non-2xx`);
     child.send('stop');
-    const [{ handled }] = await once(child, 'message');
+    const [{ handled, perRequest }] = await once(child, 'message');
     const lines = verifyLog(path, loggerName);
     if (loggerName !== 'none' && lines !== handled)
       throw new Error(`${app} ${loggerName}: ${lines} lines for ${handled} requests`);
-    return { rps: r.requests.average, p99: r.latency.p99, mean: r.latency.mean, lines, handled };
+    return { rps: r.requests.average, p99: r.latency.p99, lines, handled, ...perRequest };
   } finally {
     child.kill();
     rmSync(path, { force: true });
@@ -153,7 +170,10 @@ async function main() {
   const runs = [];
   for (const app of APPS) for (const l of LOGGERS) runs.push([app, l]);
   const res = Object.fromEntries(
-    runs.map(([a, l]) => [`${a} ${l}`, { rps: [], p99: [], added: [] }]),
+    runs.map(([a, l]) => [
+      `${a} ${l}`,
+      { rps: [], p99: [], busy: [], cpu: [], addedBusy: [], addedCpu: [] },
+    ]),
   );
   try {
     for (let round = 0; round < opts.rounds; round++) {
@@ -163,14 +183,17 @@ async function main() {
         got[`${app} ${l}`] = await measure(app, l, dir, round, opts);
         const g = got[`${app} ${l}`];
         process.stderr.write(
-          `round ${round + 1} ${app} ${l}: ${g.rps.toFixed(0)} req/s, p99 ${g.p99} ms, ${g.lines} lines / ${g.handled} requests\n`,
+          `round ${round + 1} ${app} ${l}: ${g.rps.toFixed(0)} req/s, p99 ${g.p99} ms, busy ${g.busyUs.toFixed(1)} µs, cpu ${g.cpuUs.toFixed(1)} µs per request, ${g.lines} lines / ${g.handled} requests\n`,
         );
       }
       for (const [app, l] of runs) {
         const k = `${app} ${l}`;
         res[k].rps.push(got[k].rps);
         res[k].p99.push(got[k].p99);
-        res[k].added.push((1 / got[k].rps - 1 / got[`${app} none`].rps) * 1e6);
+        res[k].busy.push(got[k].busyUs);
+        res[k].cpu.push(got[k].cpuUs);
+        res[k].addedBusy.push(got[k].busyUs - got[`${app} none`].busyUs);
+        res[k].addedCpu.push(got[k].cpuUs - got[`${app} none`].cpuUs);
       }
     }
   } finally {
@@ -179,12 +202,17 @@ async function main() {
   console.log(
     `\nNode ${process.version}, ${opts.rounds} alternating rounds, ${opts.connections} connections, ${opts.duration} s each (after ${opts.warmup} s of warm-up), medians\n`,
   );
-  console.log('| app | logging | requests/s | p99 latency | added server time per request |');
-  console.log('|---|---|---|---|---|');
+  console.log(
+    '| app | logging | requests/s | p99 latency | main thread busy per request (added) | CPU per request, all threads (added) |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  const us = (v) => `${v.toFixed(1)} µs`;
   for (const [app, l] of runs) {
     const r = res[`${app} ${l}`];
-    const added = l === 'none' ? '–' : `${median(r.added).toFixed(1)} µs`;
-    console.log(`| ${app} | ${l} | ${median(r.rps).toFixed(0)} | ${median(r.p99)} ms | ${added} |`);
+    const add = (xs) => (l === 'none' ? '' : ` (+${us(median(xs))})`);
+    console.log(
+      `| ${app} | ${l} | ${median(r.rps).toFixed(0)} | ${median(r.p99)} ms | ${us(median(r.busy))}${add(r.addedBusy)} | ${us(median(r.cpu))}${add(r.addedCpu)} |`,
+    );
   }
 }
 
