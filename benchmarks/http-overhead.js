@@ -33,8 +33,11 @@ const arg = (k, d) => {
   return i === -1 ? d : args[i + 1];
 };
 
-const APPS = ['express', 'node:http'];
-const LOGGERS = ['none', 'ringlog', 'pino-http'];
+const APPS = (arg('apps', 'express,node:http') ?? '').split(',');
+// --loggers adds diagnostic contenders: `als` (AsyncLocalStorage.run around each request, no
+// logging: what a request context costs by itself on this Node) and `ringlog-plain` (one
+// ringlog record per finished request, written by hand: no middleware, no context).
+const LOGGERS = (arg('loggers', 'none,ringlog,pino-http') ?? '').split(',');
 
 /** The server side: `--server <app> <logger> <logfile>`; talks to the parent over IPC. */
 async function server(app, loggerName, path) {
@@ -47,6 +50,41 @@ async function server(app, loggerName, path) {
     const log = createLogger({ destination: path });
     await log.flush();
     middleware = httpLogger({ logger: log });
+    end = () => log.close();
+  } else if (loggerName === 'als') {
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const als = new AsyncLocalStorage();
+    let n = 0;
+    middleware = (_req, _res, next) => als.run({ reqId: ++n }, next);
+    middleware.wrap = (h) => (req, res) => als.run({ reqId: ++n }, () => h(req, res));
+  } else if (loggerName === 'ringlog-plain') {
+    const { createLogger } = await import('../dist/index.js');
+    const log = createLogger({ destination: path });
+    await log.flush();
+    let n = 0;
+    const onRequest = (req, res) => {
+      const reqId = ++n;
+      const start = process.hrtime.bigint();
+      res.once('finish', () =>
+        log.info(
+          {
+            reqId,
+            req: { method: req.method, url: req.url },
+            res: { statusCode: res.statusCode },
+            responseTime: Number(process.hrtime.bigint() - start) / 1e6,
+          },
+          'request completed',
+        ),
+      );
+    };
+    middleware = (req, res, next) => {
+      onRequest(req, res);
+      next();
+    };
+    middleware.wrap = (h) => (req, res) => {
+      onRequest(req, res);
+      h(req, res);
+    };
     end = () => log.close();
   } else if (loggerName === 'pino-http') {
     const { default: pino } = await import('pino');
@@ -80,7 +118,7 @@ async function server(app, loggerName, path) {
     srv = createServer(
       middleware === undefined
         ? handler
-        : loggerName === 'ringlog'
+        : middleware.wrap !== undefined
           ? middleware.wrap(handler)
           : (req, res) => {
               middleware(req, res);
@@ -120,13 +158,13 @@ function median(xs) {
 
 /** Every line parses and names its request; returns the count. */
 function verifyLog(path, loggerName) {
-  if (loggerName === 'none') return 0;
+  if (loggerName === 'none' || loggerName === 'als') return 0;
   const text = readFileSync(path, 'utf8');
   const lines = text.split('\n');
   if (lines.pop() !== '') throw new Error(`${loggerName}: the log does not end with a newline`);
   for (const line of lines) {
     const r = JSON.parse(line);
-    const id = loggerName === 'ringlog' ? r.reqId : r.req?.id;
+    const id = loggerName === 'pino-http' ? r.req?.id : r.reqId;
     if (id === undefined || r.res?.statusCode !== 200)
       throw new Error(`${loggerName}: a line without its request: ${line.slice(0, 200)}`);
   }
@@ -150,7 +188,7 @@ async function measure(app, loggerName, dir, round, opts) {
     child.send('stop');
     const [{ handled, perRequest }] = await once(child, 'message');
     const lines = verifyLog(path, loggerName);
-    if (loggerName !== 'none' && lines !== handled)
+    if (loggerName !== 'none' && loggerName !== 'als' && lines !== handled)
       throw new Error(`${app} ${loggerName}: ${lines} lines for ${handled} requests`);
     return { rps: r.requests.average, p99: r.latency.p99, lines, handled, ...perRequest };
   } finally {
