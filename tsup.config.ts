@@ -5,7 +5,9 @@ import { defineConfig } from 'tsup';
 // themselves, so the package works unbundled from either module system.
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    // http: ringlog/http, an entry of its own; the core never imports it. Its copy of the
+    // context module shares the core's store through globalThis (src/logger/context.ts).
+    entry: { index: 'src/index.ts', http: 'src/http/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -15,6 +15,7 @@ export { PRESET_NAMES, type PresetName, presetOptions } from './config/presets.j
 export { getLogger, logger, setup } from './config/setup.js';
 export type { Capture } from './logger/capture.js';
 export type { DropCounts, OnFull } from './logger/channel.js';
+export { addContext, bindContext, getContext, withContext } from './logger/context.js';
 export type { EventSchema } from './logger/events.js';
 export type { FlightRecorderOptions } from './logger/flight-recorder.js';
 export {

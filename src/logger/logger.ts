@@ -16,6 +16,7 @@ import { createRingBuffer, RingWriter } from '../protocol/ring.js';
 import type { DestinationMetrics } from '../protocol/stats.js';
 import { type Capture, CaptureChannel, captureSink } from './capture.js';
 import { Channel } from './channel.js';
+import { ambient, ambientText, type ContextStore, detectOtel, kContextStore } from './context.js';
 import { type CompiledFields, compileEvent, type EventSchema } from './events.js';
 import { type FlightRecorder, resolveFlightRecorder } from './flight-recorder.js';
 import { formatMessage } from './format.js';
@@ -157,6 +158,8 @@ interface LoggerState {
   [kThreshold]: number;
   [kMethods]: Record<string, LogFn>;
   [kHooks]: Hooks | undefined;
+  /** Set on loggers bound to a request's context (context.ts bindContext). */
+  [kContextStore]?: ContextStore;
   [level: string]: unknown;
 }
 
@@ -184,12 +187,32 @@ function createLogMethod(levelValue: number, record: boolean): LogFn {
     } else if (n > 0) {
       msg = formatMessage('%s', arguments, 0, root.limits);
     }
+    // One property test when no context was ever bound (context.ts).
+    const chindings = ambient.on ? this[kChindings] + contextText(this) : this[kChindings];
     const line =
       msg === undefined
-        ? `${prefix}${root.time()}${this[kChindings]}${fields}}\n`
-        : `${prefix}${root.time()}${this[kChindings]}${fields}${root.msgKey}${quoteString(msg, root.limits)}}\n`;
+        ? `${prefix}${root.time()}${chindings}${fields}}\n`
+        : `${prefix}${root.time()}${chindings}${fields}${root.msgKey}${quoteString(msg, root.limits)}}\n`;
     deliver(root, line, levelValue, record);
   };
+}
+
+/** The ambient context's fields and span ids, serialized as this logger writes bindings. */
+function contextText(logger: LoggerState): string {
+  return ambientText(logger, serializeContext, logger[kContextStore]);
+}
+
+/** Once per context and logger: the fields its bindings do not already have (Fastify's
+ * request.log binds reqId; a context with reqId must not write it twice). */
+function serializeContext(fields: Record<string, unknown>, logger: LoggerState): string {
+  const bound = logger[kBindings];
+  let own: Record<string, unknown> | undefined;
+  for (const k of Object.keys(fields)) {
+    if (!Object.hasOwn(bound, k)) continue;
+    own ??= { ...fields };
+    delete own[k];
+  }
+  return bindingsText(logger[kHooks], own ?? fields, logger[kRoot]);
 }
 
 /** Into the batch, or into the flight recorder for a level below the logger's; a record at
@@ -293,10 +316,11 @@ function createHookedLogMethod(levelValue: number, record: boolean): LogFn {
     if (sampledOut > 0) fields += `,"sampledOut":${sampledOut}`;
     const levelPart =
       hooks.formatLevel === undefined ? plain : levelText(root, hooks, levelValue, plain);
+    const chindings = ambient.on ? this[kChindings] + contextText(this) : this[kChindings];
     const body =
       msg === undefined
-        ? `${levelPart}${root.time()}${this[kChindings]}${fields}`
-        : `${levelPart}${root.time()}${this[kChindings]}${fields}${root.msgKey}${quoteString(hooks.msgPrefix + msg, root.limits)}`;
+        ? `${levelPart}${root.time()}${chindings}${fields}`
+        : `${levelPart}${root.time()}${chindings}${fields}${root.msgKey}${quoteString(hooks.msgPrefix + msg, root.limits)}`;
     deliver(root, `{${body.slice(1)}}\n`, levelValue, record);
   };
 }
@@ -421,10 +445,11 @@ function createEventMethod(
       // Fields that do not fit the schema are still written, by the generic serializer.
       text = `${serializeFields(fields, root.limits)},"schemaError":${quoteString((err as Error).message, root.limits)}`;
     }
+    const chindings = ambient.on ? logger[kChindings] + contextText(logger) : logger[kChindings];
     const line =
       msg === undefined
-        ? `${prefix}${root.time()}${logger[kChindings]}${eventField}${text}}\n`
-        : `${prefix}${root.time()}${logger[kChindings]}${eventField}${text}${root.msgKey}${quoteString(String(msg), root.limits)}}\n`;
+        ? `${prefix}${root.time()}${chindings}${eventField}${text}}\n`
+        : `${prefix}${root.time()}${chindings}${eventField}${text}${root.msgKey}${quoteString(String(msg), root.limits)}}\n`;
     deliver(root, line, levelValue, record);
     if (levelName === 'fatal' && !record) flushForFatal(root);
   };
@@ -504,6 +529,7 @@ class LoggerImpl {
       applyThreshold(child, threshold);
     }
     hooks?.onChild?.(child);
+    detectOtel();
     return child as unknown as this;
   }
 
@@ -658,6 +684,7 @@ export function createLogger<CustomLevels extends string = never>(
     options = resolvePresetOptions(options) as typeof options;
   const opts = resolveOptions(options, serializeFields, (s) => quoteString(s));
   opts.limits.redactKeys = resolveRedactKeys('createLogger', options.redactKeys);
+  detectOtel();
   const hooks = resolveHooks(
     'createLogger',
     options,

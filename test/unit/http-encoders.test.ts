@@ -21,10 +21,23 @@ const LINES = [
 
 /** The same records as ReadableLogRecords, serialized by the OpenTelemetry JS SDK. */
 function referenceJson(now: number) {
-  const resource = resourceFromAttributes({
-    'service.name': 'svc',
-    'deployment.environment': 'test',
-  });
+  // pid and hostname are resource attributes: one resource per distinct pair, as the SDK
+  // groups records by resource.
+  const resources = new Map<string, ReturnType<typeof resourceFromAttributes>>();
+  const resourceOf = (pid: unknown, hostname: unknown) => {
+    const key = JSON.stringify([pid, hostname]);
+    let r = resources.get(key);
+    if (r === undefined) {
+      r = resourceFromAttributes({
+        'service.name': 'svc',
+        'deployment.environment': 'test',
+        ...(pid === undefined ? {} : { 'process.pid': pid as number }),
+        ...(hostname === undefined ? {} : { 'host.name': hostname as string }),
+      });
+      resources.set(key, r);
+    }
+    return r;
+  };
   const scope = { name: 'ringlog' };
   const sev: Record<number, [number, string]> = {
     10: [1, 'TRACE'],
@@ -36,7 +49,19 @@ function referenceJson(now: number) {
     60: [21, 'FATAL'],
   };
   const records = LINES.map((line) => {
-    const { level, time, msg, traceId, spanId, traceFlags, ...attributes } = JSON.parse(line);
+    const { level, time, msg, traceId, spanId, traceFlags, pid, hostname, err, ...rest } =
+      JSON.parse(line);
+    const resource = resourceOf(pid, hostname);
+    // err as the semantic conventions' exception attributes.
+    const attributes =
+      err === undefined
+        ? rest
+        : {
+            ...rest,
+            'exception.type': err.type,
+            'exception.message': err.message,
+            'exception.stacktrace': err.stack,
+          };
     const ms = time as number;
     return {
       hrTime: [Math.floor(ms / 1000), (ms % 1000) * 1e6] as [number, number],
@@ -92,7 +117,7 @@ describe('otlp encoding', () => {
       { serviceName: 's', resourceAttributes: {}, messageKey: 'msg' },
       0,
     );
-    const recs = r.resourceLogs[0]!.scopeLogs[0]!.logRecords;
+    const recs = r.resourceLogs.flatMap((rl) => rl.scopeLogs[0]!.logRecords);
     expect(recs[0]!.timeUnixNano).toBe('1700000000001000000');
     expect(recs[1]!.attributes).toContainEqual({ key: 'n', value: { intValue: '-3' } });
     expect(recs[5]).toMatchObject({

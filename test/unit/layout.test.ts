@@ -72,6 +72,14 @@ describe('the import rule', () => {
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
+  it('the core never imports ringlog/http (src/http is an entry point of its own)', () => {
+    const bad = edges.filter(
+      (e) => !e.from.startsWith('src/http/') && e.to.startsWith('src/http/'),
+    );
+    expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+    expect(files).toContain('src/http/index.ts');
+  });
+
   it('src/ imports from workers/ only destination options', () => {
     const bad = edges.filter((e) => e.from.startsWith('src/') && isWorkerCode(e.to));
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);

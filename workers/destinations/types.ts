@@ -13,7 +13,11 @@ export interface Destination {
    * that sends asynchronously copies into a bounded buffer of its own here (see
    * destinations/stream-feeder.ts). `records` is the number of lines in `chunk`.
    */
-  write(chunk: Buffer, records: number): void;
+  write(chunk: Buffer, records: number, levels?: Uint8Array): void;
+  /** When true, write() is also given `levels`: the level byte the ring carried for each
+   * line of `chunk`, in order (lent like the chunk). For encodings that need a record's
+   * level without trusting its `level` field (OTLP severity, Loki's label). */
+  readonly wantsLevels?: boolean;
   /** Pushes out anything buffered; called when a flush is requested. Resolves once what it
    * was given has reached the OS or the peer, or has been given up on (bounded in time).
    * `boundMs` is how long the sink will wait for it: a destination with a fallback for what

@@ -25,6 +25,8 @@ export class Route {
   /** Chunks gathered for this destination in the current round, and their records. */
   readonly chunks: Buffer[] = [];
   records = 0;
+  /** The level bytes of `chunks`, for a destination that wants them (wantsLevels). */
+  readonly levels: Uint8Array[] | undefined;
   private readonly stats: Float64Array;
   private readonly at: number;
   private readonly counts: boolean;
@@ -37,6 +39,7 @@ export class Route {
 
   constructor(dest: Destination, stats: Float64Array, slot: number) {
     this.dest = dest;
+    this.levels = dest.wantsLevels === true ? [] : undefined;
     this.stats = stats;
     this.at = slot * STAT_FIELDS;
     this.counts = typeof dest.stats === 'function';
@@ -48,9 +51,9 @@ export class Route {
   }
 
   /** Hands `chunk` (`records` lines) to the destination; never throws. */
-  deliver(chunk: Buffer, records: number): void {
+  deliver(chunk: Buffer, records: number, levels?: Uint8Array): void {
     try {
-      this.dest.write(chunk, records);
+      this.dest.write(chunk, records, levels);
       if (!this.counts) this.written += records;
     } catch (err) {
       this.dropped += records;

@@ -145,21 +145,30 @@ async function detach(id: number): Promise<void> {
 function routeFiltered(reader: RingReader, route: Route): void {
   const { payload, bytes, levelsStart, records } = reader;
   const min = route.dest.minLevel;
+  const levels = route.levels;
   let start = 0;
   let runStart = -1;
+  let runFirst = 0;
   let taken = 0;
   for (let i = 0; i < records; i++) {
     const end = payload.indexOf(10, start) + 1;
     if (bytes[levelsStart + i]! >= min) {
       taken++;
-      if (runStart < 0) runStart = start;
+      if (runStart < 0) {
+        runStart = start;
+        runFirst = i;
+      }
     } else if (runStart >= 0) {
       route.chunks.push(payload.subarray(runStart, start));
+      levels?.push(bytes.subarray(levelsStart + runFirst, levelsStart + i));
       runStart = -1;
     }
     start = end;
   }
-  if (runStart >= 0) route.chunks.push(payload.subarray(runStart, start));
+  if (runStart >= 0) {
+    route.chunks.push(payload.subarray(runStart, start));
+    levels?.push(bytes.subarray(levelsStart + runFirst, levelsStart + records));
+  }
   route.records += taken;
 }
 
@@ -184,6 +193,8 @@ function drainRing(r: AttachedRing): number {
       if (route.dest.minLevel <= reader.minLevel) {
         route.chunks.push(reader.payload);
         route.records += reader.records;
+        const at = reader.levelsStart;
+        route.levels?.push(reader.bytes.subarray(at, at + reader.records));
       } else routeFiltered(reader, route);
     }
     records += reader.records;
@@ -197,8 +208,14 @@ function drainRing(r: AttachedRing): number {
     // destinations/types.ts), so a lone chunk goes straight from shared memory, and several
     // are gathered in a reused buffer: one syscall, no allocation per round.
     // deliver() catches a throwing destination: the others still get this round.
-    route.deliver(chunks.length === 1 ? chunks[0]! : gather(chunks), route.records);
+    const levels = route.levels;
+    route.deliver(
+      chunks.length === 1 ? chunks[0]! : gather(chunks),
+      route.records,
+      levels === undefined ? undefined : levels.length === 1 ? levels[0] : Buffer.concat(levels),
+    );
     chunks.length = 0;
+    if (levels !== undefined) levels.length = 0;
     route.records = 0;
     route.publish();
   }

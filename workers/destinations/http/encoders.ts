@@ -4,20 +4,37 @@
  */
 import type { HttpDestinationSpec } from './options.js';
 import { encodeOtlp } from './otlp.js';
-import { levelName, msToNanoString, parseRecord, recordTimeMs, splitLines } from './records.js';
+import {
+  levelName,
+  msToNanoString,
+  parseRecord,
+  recordLevelName,
+  recordTimeMs,
+  splitLines,
+} from './records.js';
 
 export interface Encoder {
   contentType: string;
-  encode(data: Buffer): Buffer;
+  /** `levels`: the ring's level byte of each line, when known (see Destination.wantsLevels). */
+  encode(data: Buffer, levels?: Uint8Array): Buffer;
 }
 
 /** Loki push API (POST /loki/api/v1/push, JSON): one stream per label set, the configured
- * labels plus `level`; each value is [nanoseconds as a string, the line as it was logged]. */
-export function encodeLoki(data: Buffer, labels: Record<string, string>, now = Date.now()): Buffer {
+ * labels plus `level` (from the ring's level byte when known, else the record's `level`
+ * field); each value is [nanoseconds as a string, the line as it was logged]. */
+export function encodeLoki(
+  data: Buffer,
+  labels: Record<string, string>,
+  now = Date.now(),
+  levels?: ArrayLike<number>,
+): Buffer {
   const streams = new Map<string, { stream: Record<string, string>; values: [string, string][] }>();
-  for (const line of splitLines(data)) {
+  const lines = splitLines(data);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     const rec = parseRecord(line);
-    const level = levelName(rec?.level);
+    const byte = levels?.[i];
+    const level = byte === undefined ? recordLevelName(rec?.level) : levelName(byte);
     let s = streams.get(level);
     if (s === undefined) {
       s = { stream: { ...labels, level }, values: [] };
@@ -49,15 +66,22 @@ export function createEncoder(spec: HttpDestinationSpec): Encoder {
     case 'otlp':
       return {
         contentType: 'application/json',
-        encode: (d) =>
-          encodeOtlp(d, {
-            serviceName: spec.serviceName,
-            resourceAttributes: spec.resourceAttributes,
-            messageKey: spec.messageKey,
-          }),
+        encode: (d, levels) =>
+          encodeOtlp(
+            d,
+            {
+              serviceName: spec.serviceName,
+              resourceAttributes: spec.resourceAttributes,
+              messageKey: spec.messageKey,
+            },
+            levels,
+          ),
       };
     case 'loki':
-      return { contentType: 'application/json', encode: (d) => encodeLoki(d, spec.labels) };
+      return {
+        contentType: 'application/json',
+        encode: (d, levels) => encodeLoki(d, spec.labels, Date.now(), levels),
+      };
     case 'elasticsearch':
       return { contentType: 'application/x-ndjson', encode: (d) => encodeBulk(d, spec.index) };
   }

@@ -55,6 +55,8 @@ export interface HttpDestinationStats extends DestinationStats {
 
 interface Batch {
   data: Buffer;
+  /** The ring's level byte of each line (OTLP, Loki); absent for batches read from the spool. */
+  levels?: Uint8Array | undefined;
   records: number;
   /** Order of cutting; pieces of a batch keep its number. Replays go lowest first. */
   seq: number;
@@ -74,6 +76,7 @@ export function createHttpDestination(spec: HttpDestinationSpec): Destination {
 export class HttpDestination implements Destination {
   readonly name: string;
   readonly minLevel: number;
+  readonly wantsLevels: boolean;
   private readonly encoder: Encoder;
   private readonly client: HttpClient;
   private readonly breaker: Breaker;
@@ -111,6 +114,7 @@ export class HttpDestination implements Destination {
     this.name = destinationName(spec);
     this.minLevel = spec.minLevel;
     this.encoder = createEncoder(spec);
+    this.wantsLevels = spec.encoding === 'otlp' || spec.encoding === 'loki';
     this.client = new HttpClient({
       url: spec.url,
       headers: spec.headers,
@@ -120,10 +124,15 @@ export class HttpDestination implements Destination {
       ca: spec.tls.ca,
       rejectUnauthorized: spec.tls.rejectUnauthorized,
     });
-    this.batcher = new Batcher(spec.batchRecords, spec.batchBytes, spec.batchIntervalMs, (d, n) => {
-      this.enqueue(d, n);
-      this.pump();
-    });
+    this.batcher = new Batcher(
+      spec.batchRecords,
+      spec.batchBytes,
+      spec.batchIntervalMs,
+      (d, n, levels) => {
+        this.enqueue(d, n, levels);
+        this.pump();
+      },
+    );
     this.breaker = new Breaker(spec.breaker.failures, spec.breaker.cooldownMs);
     this.spool = spec.spool === undefined ? undefined : this.openSpool(spec.spool);
     if (this.spool !== undefined) {
@@ -149,18 +158,18 @@ export class HttpDestination implements Destination {
     }
   }
 
-  write(chunk: Buffer): void {
+  write(chunk: Buffer, _records?: number, levels?: Uint8Array): void {
     if (this.closed || chunk.length === 0) return;
     // The chunk is lent (a view of the ring or the sink's scratch buffer): the batcher copies.
-    this.batcher.add(chunk);
+    this.batcher.add(chunk, this.wantsLevels ? levels : undefined);
     this.enforceMemoryBound();
     this.pump();
   }
 
   /** A new batch at the tail of the queue (or in the spool when the backend is known to be
    * down). */
-  private enqueue(data: Buffer, records: number): void {
-    const batch: Batch = { data, records, seq: this.nextSeq++ };
+  private enqueue(data: Buffer, records: number, levels?: Uint8Array): void {
+    const batch: Batch = { data, records, seq: this.nextSeq++, levels };
     this.memoryBytes += data.length;
     this.memoryRecords += records;
     this.queue.push(batch);
@@ -287,7 +296,7 @@ export class HttpDestination implements Destination {
   private async send(batch: Batch): Promise<void> {
     let res: HttpResponse;
     try {
-      let body = this.encoder.encode(batch.data);
+      let body = this.encoder.encode(batch.data, batch.levels);
       const headers: Record<string, string> = { 'content-type': this.encoder.contentType };
       if (this.spec.compression === 'gzip' && body.length >= this.spec.compressMinBytes) {
         body = await gzip(body);
@@ -432,11 +441,17 @@ export class HttpDestination implements Destination {
     const half = Math.floor(batch.records / 2);
     let cut = 0;
     for (let i = 0; i < half; i++) cut = batch.data.indexOf(10, cut) + 1;
-    const first: Batch = { data: batch.data.subarray(0, cut), records: half, seq: batch.seq };
+    const first: Batch = {
+      data: batch.data.subarray(0, cut),
+      records: half,
+      seq: batch.seq,
+      levels: batch.levels?.subarray(0, half),
+    };
     const second: Batch = {
       data: batch.data.subarray(cut),
       records: batch.records - half,
       seq: batch.seq,
+      levels: batch.levels?.subarray(half),
     };
     if (batch.spoolName !== undefined) {
       // The halves now live in memory: the file is done with.

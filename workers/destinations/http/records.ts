@@ -13,10 +13,26 @@ const LEVEL_NAMES: readonly [number, string][] = [
   [0, 'trace'],
 ];
 
+/** The standard level of a level number (a custom level falls in its band). */
 export function levelName(level: unknown): string {
   const n = typeof level === 'number' ? level : 30;
   for (const [min, name] of LEVEL_NAMES) if (n >= min) return name;
   return 'trace';
+}
+
+const LABELS = new Set(LEVEL_NAMES.map(([, name]) => name));
+
+/**
+ * The level of a record from its `level` field, for lines whose ring level is not known (a
+ * spooled batch): a number, or a standard label in any case (`formatters.level` writing
+ * `{ level: label }`); anything else is info.
+ */
+export function recordLevelName(level: unknown): string {
+  if (typeof level === 'string') {
+    const label = level.toLowerCase();
+    return LABELS.has(label) ? label : 'info';
+  }
+  return levelName(level);
 }
 
 /** Splits a buffer of '\n'-terminated lines into strings without the newline. */
