@@ -4,12 +4,14 @@
  */
 
 import {
+  CHILD_OPTIONS,
   type LoggerOptions,
   type ResolvedOptions,
   resolveMinLevel,
   resolveOptions,
 } from '../config/options.js';
 import { resolvePresetOptions } from '../config/presets.js';
+import { checkTable } from '../config/validate.js';
 import { getSinkHost, type SinkHost } from '../host/sink-host.js';
 import { ErrorCodes, errorMessage, invalidOption, RinglogError } from '../protocol/errors.js';
 import { createRingBuffer, RingWriter } from '../protocol/ring.js';
@@ -20,7 +22,13 @@ import { type CompiledFields, compileEvent, type EventSchema } from './events.js
 import { type FlightRecorder, resolveFlightRecorder } from './flight-recorder.js';
 import { formatMessage } from './format.js';
 import { applyFieldHooks, type HookOptions, type Hooks, resolveHooks } from './hooks.js';
-import { type LevelTable, levelChoices, levelThreshold, noop } from './levels.js';
+import {
+  type LevelTable,
+  levelChoices,
+  levelThreshold,
+  noop,
+  reserveLevelNames,
+} from './levels.js';
 import { callSite, resolveSampling } from './sampling.js';
 import {
   quoteString,
@@ -468,6 +476,7 @@ class LoggerImpl {
     if (bindings === null || typeof bindings !== 'object') {
       throw invalidOption('logger.child', 'bindings', 'an object', bindings);
     }
+    if (options !== undefined) checkTable(CHILD_OPTIONS, options, CHILD_AT);
     const child = Object.create(this) as LoggerState;
     const parentHooks = this[kHooks];
     const hooks =
@@ -612,6 +621,11 @@ class LoggerImpl {
     };
   }
 }
+
+// A custom level may not be named after a Logger member: its method would replace it.
+reserveLevelNames(LoggerImpl.prototype);
+
+const CHILD_AT = { where: 'logger.child', name: 'options' };
 
 /**
  * Creates a root logger with its own ring, attached to this thread's sink worker.
