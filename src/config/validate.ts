@@ -347,7 +347,7 @@ export function nearest(key: string, known: readonly string[]): string | undefin
   let bestD = 3;
   for (const k of known) {
     const d = distance(lower, k.toLowerCase());
-    // A distance as long as the key itself is no resemblance ("url" and "utc").
+    // A distance as long as the shorter key is no resemblance ("ab" and "xy").
     if (d < bestD && d < Math.min(key.length, k.length)) {
       best = k;
       bestD = d;
