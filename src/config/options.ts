@@ -60,8 +60,15 @@ export type DestinationOptions =
   | PinoTransportOptions
   | HttpDestinationOptions;
 
-/** `'stdout' | 'stderr'`, a file path, a file descriptor, or full destination options. */
-export type DestinationInput = 'stdout' | 'stderr' | string | number | DestinationOptions;
+/** `'stdout' | 'stderr'`, a file path, a file descriptor, full destination options, or
+ * `process.stdout` / `process.stderr` (pino's form: the sink writes to fd 1 / 2). */
+export type DestinationInput =
+  | 'stdout'
+  | 'stderr'
+  | string
+  | number
+  | DestinationOptions
+  | NodeJS.WriteStream;
 
 export type TimestampOption = boolean | 'epoch' | 'iso' | 'unix' | (() => string);
 
