@@ -51,22 +51,28 @@ type Out<T, O> = O extends { default: unknown }
     ? T
     : T | undefined;
 
+/** A rule's `absent`: its default (a copy, when an object: resolved options share nothing),
+ * undefined, or, when required, the error. */
+function absentOf<T, O extends Presence<T>>(expected: string, o: O): (at: At) => Out<T, O> {
+  return (at) => {
+    if (o.required === true) throw invalidOption(at.where, at.name, expected, undefined);
+    const d: unknown = o.default;
+    return (Array.isArray(d) ? [...d] : isPlainObject(d) ? { ...d } : d) as Out<T, O>;
+  };
+}
+
 function rule<T, O extends Presence<T>>(
   expected: string,
   o: O,
   test: (v: unknown) => boolean,
-  convert: (v: unknown) => T = (v) => v as T,
 ): Rule<Out<T, O>> {
   return {
     expected,
     check(v, at) {
       if (!test(v)) throw invalidOption(at.where, at.name, expected, v);
-      return convert(v) as Out<T, O>;
+      return v as Out<T, O>;
     },
-    absent(at) {
-      if (o.required === true) throw invalidOption(at.where, at.name, expected, undefined);
-      return o.default as Out<T, O>;
-    },
+    absent: absentOf(expected, o),
   };
 }
 
@@ -155,7 +161,7 @@ export function list<T, const O extends Presence<T[]> & { min?: number }>(
         O
       >;
     },
-    absent: rule<T[], O>(expected, o, () => true).absent,
+    absent: absentOf<T[], O>(expected, o),
   };
 }
 
@@ -173,7 +179,7 @@ export function record<T, const O extends Presence<Record<string, T>>>(
       for (const [k, x] of Object.entries(v)) out[k] = value.check(x, under(at, k)) as T;
       return out as Out<Record<string, T>, O>;
     },
-    absent: rule<Record<string, T>, O>(expected, o, () => true).absent,
+    absent: absentOf<Record<string, T>, O>(expected, o),
   };
 }
 
@@ -213,7 +219,7 @@ export function custom<T, const O extends Presence<T> = Presence<T>>(
       if (r === undefined) throw invalidOption(at.where, at.name, expected, v);
       return r as Out<T, O>;
     },
-    absent: rule<T, O>(expected, o, () => true).absent,
+    absent: absentOf<T, O>(expected, o),
   };
 }
 
