@@ -24,8 +24,6 @@ export const PINO_OPTION_HINTS: Readonly<Record<string, string>> = {
   levelKey: 'use formatters.level: (label, number) => ({ severity: label })',
   changeLevelName: 'use formatters.level: (label, number) => ({ severity: label })',
   useLevelLabels: 'use formatters.level: (label) => ({ level: label })',
-  levelVal: 'use "level", a name or a number',
-  stream: 'use "destination"',
   dest: 'use "destination"',
 };
 

@@ -250,6 +250,7 @@ export type Hints = Record<string, string>;
 
 export interface TableRule<F extends Fields, T> extends Rule<T> {
   readonly fields: F;
+  readonly keys: readonly string[];
   readonly what: string;
   readonly hints: Hints;
 }
@@ -270,6 +271,7 @@ export function table<F extends Fields, const Opt extends boolean = false>(
   return {
     expected,
     fields,
+    keys: Object.keys(fields),
     table: fields,
     what,
     hints,
@@ -293,6 +295,17 @@ export function checkTable<F extends Fields>(
   if (input === undefined) return checkFields(t.fields, {}, at, t.what, t.hints);
   if (!isPlainObject(input)) throw invalidOption(at.where, at.name || 'options', t.expected, input);
   return checkFields(t.fields, input, at, t.what, t.hints);
+}
+
+/**
+ * Refuses the keys `t` does not list, without resolving the values: for callers that check
+ * the values themselves and run often (child(), whose hooks and level are checked where
+ * they are compiled). Costs Object.keys and a few compares.
+ */
+export function checkKeys(t: TableRule<Fields, unknown>, input: unknown, at: At): void {
+  if (input === undefined) return;
+  if (!isPlainObject(input)) throw invalidOption(at.where, at.name, t.expected, input);
+  rejectUnknownKeys(at, input, t.keys, t.what, t.hints);
 }
 
 function checkFields<F extends Fields>(

@@ -11,7 +11,7 @@ import {
   resolveOptions,
 } from '../config/options.js';
 import { resolvePresetOptions } from '../config/presets.js';
-import { checkTable } from '../config/validate.js';
+import { checkKeys } from '../config/validate.js';
 import { getSinkHost, type SinkHost } from '../host/sink-host.js';
 import { ErrorCodes, errorMessage, invalidOption, RinglogError } from '../protocol/errors.js';
 import { createRingBuffer, RingWriter } from '../protocol/ring.js';
@@ -476,7 +476,8 @@ class LoggerImpl {
     if (bindings === null || typeof bindings !== 'object') {
       throw invalidOption('logger.child', 'bindings', 'an object', bindings);
     }
-    if (options !== undefined) checkTable(CHILD_OPTIONS, options, CHILD_AT);
+    // Keys only: the values are checked below, where they are compiled.
+    if (options !== undefined) checkKeys(CHILD_OPTIONS, options, CHILD_AT);
     const child = Object.create(this) as LoggerState;
     const parentHooks = this[kHooks];
     const hooks =
