@@ -4,69 +4,62 @@
  */
 
 import { hostname } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
-import {
-  type FileDestinationOptions,
-  resolveFileDestination,
-  resolveReopenSignal,
-} from '../../workers/destinations/file/options.js';
-import {
-  type HttpDestinationOptions,
-  resolveHttpDestination,
-} from '../../workers/destinations/http/options.js';
-import {
-  resolveSyslogDestination,
-  type SyslogOptions,
-} from '../../workers/destinations/syslog/options.js';
+import type { FileDestinationOptions } from '../../workers/destinations/file/options.js';
+import { resolveReopenSignal } from '../../workers/destinations/file/options.js';
+import type { HttpDestinationOptions } from '../../workers/destinations/http/options.js';
+import type { ModuleOptions } from '../../workers/destinations/module/options.js';
+import type { PinoTransportOptions } from '../../workers/destinations/pino-transport/options.js';
+import type { PrettyOptions } from '../../workers/destinations/pretty/options.js';
+import type { StreamOptions } from '../../workers/destinations/stream/options.js';
+import type { SyslogOptions } from '../../workers/destinations/syslog/options.js';
 import type { OnFull } from '../logger/channel.js';
 import type { FlightRecorderOptions } from '../logger/flight-recorder.js';
 import type { HookOptions } from '../logger/hooks.js';
-import { compileLevels, type LevelTable, levelChoices, levelThreshold } from '../logger/levels.js';
+import { compileLevels, type LevelTable, SILENT } from '../logger/levels.js';
 import type { SamplingOptions } from '../logger/sampling.js';
 import { DEFAULT_LIMITS, type SerializeLimits } from '../logger/serialize.js';
 import { invalidOption } from '../protocol/errors.js';
 import type { DestinationSpec } from '../protocol/messages.js';
 import { isValidRingBytes, MAX_RING_BYTES, MIN_RING_BYTES } from '../protocol/ring.js';
-import { resolvePinoTransportSpec, resolvePrettySpec } from './destination-options.js';
+import { resolveDestinations, resolveMinLevel } from './destinations.js';
+import { PINO_OPTION_HINTS, transportDestinations } from './pino-compat.js';
 import type { PresetName } from './presets.js';
-import { optionalBool, optionalInt } from './validate.js';
+import {
+  any,
+  bool,
+  checkTable,
+  custom,
+  fn,
+  int,
+  isPlainObject,
+  keysOf,
+  oneOf,
+  record,
+  str,
+  table,
+} from './validate.js';
 
 export type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
 /** One place records go. Each has its own minimum level (default: every record). */
 export type DestinationOptions =
-  | { type: 'stdout' | 'stderr'; level?: string | number }
+  | StreamOptions
   | FileDestinationOptions
-  | {
-      type: 'module';
-      /** Path or URL of an ESM or CJS module whose default export is a destination factory. */
-      module: string;
-      options?: unknown;
-      level?: string | number;
-    }
+  | ModuleOptions
   | SyslogOptions
-  | {
-      type: 'pretty';
-      /** Where the text goes (default 'stdout'). */
-      destination?: 'stdout' | 'stderr' | number;
-      /** Colours; default: off under NO_COLOR, on under FORCE_COLOR, else when the fd is a TTY. */
-      colorize?: boolean;
-      level?: string | number;
-    }
-  | {
-      type: 'pino-transport';
-      /** A pino transport: package name ('pino-pretty'), path or file: URL. */
-      target: string;
-      /** Passed to the transport's factory as it is. */
-      options?: unknown;
-      level?: string | number;
-      /** Bytes held for the transport while it is slow before records for it are dropped (default 1 MiB). */
-      maxBufferBytes?: number;
-    }
+  | PrettyOptions
+  | PinoTransportOptions
   | HttpDestinationOptions;
 
-/** `'stdout' | 'stderr'`, a file path, a file descriptor, or full destination options. */
-export type DestinationInput = 'stdout' | 'stderr' | string | number | DestinationOptions;
+/** `'stdout' | 'stderr'`, a file path, a file descriptor, full destination options, or
+ * `process.stdout` / `process.stderr` (pino's form: the sink writes to fd 1 / 2). */
+export type DestinationInput =
+  | 'stdout'
+  | 'stderr'
+  | string
+  | number
+  | DestinationOptions
+  | NodeJS.WriteStream;
 
 export type TimestampOption = boolean | 'epoch' | 'iso' | 'unix' | (() => string);
 
@@ -123,7 +116,17 @@ export interface LoggerOptions extends HookOptions {
   sampling?: SamplingOptions;
   /** JSON schemas of typed events by name, compiled once; see logger.event(). */
   schemas?: Record<string, Record<string, unknown>>;
+  /** pino's switch: false logs nothing (the level is 'silent'; default true). */
+  enabled?: boolean;
+  /** pino's transport option, mapped to destinations (`pino-transport`, or `file` and
+   * `stdout` for pino/file); not together with `destination`. See docs/api.md. */
+  transport?: PinoTransportOption;
 }
+
+/** pino's `transport`: one target, or several each with its own level. */
+export type PinoTransportOption =
+  | { target: string; options?: unknown; level?: string | number }
+  | { targets: { target: string; options?: unknown; level?: string | number }[] };
 
 export interface ResolvedOptions {
   levels: LevelTable;
@@ -148,6 +151,8 @@ export interface ResolvedOptions {
 
 export const DEFAULT_RING_BYTES = 1 << 20;
 export const DEFAULT_MAX_BATCH_BYTES = 8 << 10;
+
+export { DESTINATION_TYPES, resolveDestinations, resolveMinLevel } from './destinations.js';
 
 const WHERE = 'createLogger';
 
@@ -180,90 +185,79 @@ function resolveTimestamp(t: unknown): () => string {
   throw invalidOption(WHERE, 'timestamp', `true|false|"epoch"|"iso"|"unix" or a function`, t);
 }
 
-function key(name: string, v: unknown, fallback: string): string {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'string' || v.length === 0)
-    throw invalidOption(WHERE, name, 'a non-empty string', v);
-  return v;
-}
+const ringBytesRule = custom(
+  `a power of two in ${MIN_RING_BYTES}..${MAX_RING_BYTES}`,
+  (v) => (isValidRingBytes(v) ? (v as number) : undefined),
+  { default: DEFAULT_RING_BYTES },
+);
 
-export function resolveMinLevel(
-  table: LevelTable,
-  where: string,
-  name: string,
-  v: unknown,
-): number {
-  const t = levelThreshold(table, v);
-  if (t === undefined)
-    throw invalidOption(where, name, `one of ${levelChoices(table)} or a number`, v);
-  return t;
-}
+/** The options hooks.ts compiles (createLogger's and child()'s): checked here for their
+ * shape and keys, compiled there. */
+const HOOK_FIELDS = {
+  serializers: record(fn()),
+  redact: keysOf('an option of redact', ['paths', 'censor', 'remove']),
+  mixin: any(),
+  formatters: keysOf('an option of formatters', ['level', 'bindings', 'log']),
+  msgPrefix: any(),
+  onChild: any(),
+};
 
-function resolveDestination(
-  table: LevelTable,
-  d: unknown,
-  i: string,
-  messageKey: string,
-): DestinationSpec {
-  const name = `destination${i}`;
-  if (d === 'stdout' || d === 1) return { kind: 'fd', fd: 1, minLevel: 0 };
-  if (d === 'stderr' || d === 2) return { kind: 'fd', fd: 2, minLevel: 0 };
-  if (typeof d === 'number' && Number.isInteger(d) && d >= 0)
-    return { kind: 'fd', fd: d, minLevel: 0 };
-  if (typeof d === 'string' && d.length > 0) {
-    return resolveFileDestination(WHERE, name, { path: d }, 0);
-  }
-  if (d !== null && typeof d === 'object' && !Array.isArray(d)) {
-    const o = d as Record<string, unknown>;
-    const minLevel =
-      o.level === undefined ? 0 : resolveMinLevel(table, WHERE, `${name}.level`, o.level);
-    switch (o.type) {
-      case 'stdout':
-        return { kind: 'fd', fd: 1, minLevel };
-      case 'stderr':
-        return { kind: 'fd', fd: 2, minLevel };
-      case 'file':
-        return resolveFileDestination(WHERE, name, o, minLevel);
-      case 'module': {
-        const m = o.module;
-        if (typeof m !== 'string' || m.length === 0) {
-          throw invalidOption(WHERE, `${name}.module`, 'a module path or URL', m);
-        }
-        // Relative paths are the caller's, not the worker's: anchor them here.
-        const specifier = m.startsWith('.') || isAbsolute(m) ? resolve(m) : m;
-        return { kind: 'module', specifier, options: o.options, minLevel };
-      }
-      case 'syslog':
-        return resolveSyslogDestination(table, o, name, minLevel, messageKey);
-      case 'pretty':
-        return resolvePrettySpec(table, o, name, minLevel);
-      case 'pino-transport':
-        return resolvePinoTransportSpec(table, o, name, minLevel);
-      case 'http':
-        return resolveHttpDestination(o, name, minLevel, messageKey);
-    }
-  }
-  throw invalidOption(
-    WHERE,
-    name,
-    `"stdout", "stderr", a file path, a file descriptor or { type: "stdout"|"stderr"|"file"|"module"|"syslog"|"pretty"|"pino-transport"|"http", ... }`,
-    d,
-  );
-}
+/** Every option createLogger() takes; see LoggerOptions for what each does. */
+export const LOGGER_OPTIONS = table(
+  'an option of createLogger',
+  {
+    level: any(),
+    customLevels: any(),
+    name: str({ empty: true, expected: 'a string' }),
+    base: custom('an object or null', (v) => (v === null || isPlainObject(v) ? v : undefined)),
+    timestamp: any(),
+    messageKey: str({ default: 'msg' }),
+    errorKey: str({ default: 'err' }),
+    destination: any(),
+    ringBytes: ringBytesRule,
+    maxBatchBytes: int({ min: 256, default: DEFAULT_MAX_BATCH_BYTES }),
+    onFull: oneOf(['block', 'drop'], { default: 'block' }),
+    blockTimeoutMs: int({ min: 0, default: 1000 }),
+    flushTimeoutMs: int({ default: 5000 }),
+    exitTimeoutMs: int({ default: 5000 }),
+    handleSignals: bool({ default: false }),
+    handleExceptions: bool({ default: true }),
+    reopenOnSignal: any(),
+    maxDepth: int({ default: DEFAULT_LIMITS.maxDepth }),
+    maxBreadth: int({ default: DEFAULT_LIMITS.maxBreadth }),
+    maxStringLength: int({ min: 0, default: DEFAULT_LIMITS.maxStringLength }),
+    flightRecorder: any(),
+    preset: any(),
+    capture: bool({ default: false }),
+    sampling: any(),
+    schemas: custom('an object of event name → JSON schema', (v) =>
+      isPlainObject(v) ? v : undefined,
+    ),
+    enabled: bool({ default: true }),
+    transport: any(),
+    // Checked where it is compiled (src/logger/redact-keys.ts, resolveRedactKeys).
+    redactKeys: any(),
+    ...HOOK_FIELDS,
+  },
+  { hints: PINO_OPTION_HINTS },
+);
 
-/** `messageKey`: the logger's, the default of destinations that read the message. */
-export function resolveDestinations(
-  table: LevelTable,
-  input: unknown,
-  messageKey = 'msg',
-): DestinationSpec[] {
-  if (input === undefined) return [{ kind: 'fd', fd: 2, minLevel: 0 }];
-  if (Array.isArray(input)) {
-    if (input.length === 0) throw invalidOption(WHERE, 'destination', 'a non-empty array', input);
-    return input.map((d, i) => resolveDestination(table, d, `[${i}]`, messageKey));
-  }
-  return [resolveDestination(table, input, '', messageKey)];
-}
+/** Every option child() takes. */
+export const CHILD_OPTIONS = table(
+  'an option of child()',
+  {
+    level: any(),
+    serializers: HOOK_FIELDS.serializers,
+    msgPrefix: HOOK_FIELDS.msgPrefix,
+    redact: HOOK_FIELDS.redact,
+  },
+  {
+    hints: {
+      customLevels: 'custom levels are given to createLogger() and shared by its children',
+      formatters: 'formatters are given to createLogger() and shared by its children',
+    },
+  },
+);
 
 export function resolveOptions(
   options: LoggerOptions,
@@ -273,73 +267,55 @@ export function resolveOptions(
   if (options === null || typeof options !== 'object') {
     throw invalidOption(WHERE, 'options', 'an object', options);
   }
+  const o = checkTable(LOGGER_OPTIONS, options, { where: WHERE, name: '' });
   const levels = compileLevels(options.customLevels, WHERE);
-  const threshold = resolveMinLevel(levels, WHERE, 'level', options.level ?? 'info');
-  const ringBytes = options.ringBytes ?? DEFAULT_RING_BYTES;
-  if (!isValidRingBytes(ringBytes)) {
-    throw invalidOption(
-      WHERE,
-      'ringBytes',
-      `a power of two in ${MIN_RING_BYTES}..${MAX_RING_BYTES}`,
-      ringBytes,
-    );
-  }
-  const onFull = options.onFull ?? 'block';
-  if (onFull !== 'block' && onFull !== 'drop')
-    throw invalidOption(WHERE, 'onFull', '"block" or "drop"', onFull);
+  const threshold =
+    o.enabled === false ? SILENT : resolveMinLevel(levels, WHERE, 'level', options.level ?? 'info');
   const limits: SerializeLimits = {
-    maxDepth: optionalInt(WHERE, 'maxDepth', options.maxDepth, DEFAULT_LIMITS.maxDepth),
-    maxBreadth: optionalInt(WHERE, 'maxBreadth', options.maxBreadth, DEFAULT_LIMITS.maxBreadth),
-    maxStringLength: optionalInt(
-      WHERE,
-      'maxStringLength',
-      options.maxStringLength,
-      DEFAULT_LIMITS.maxStringLength,
-      0,
-    ),
+    maxDepth: o.maxDepth,
+    maxBreadth: o.maxBreadth,
+    maxStringLength: o.maxStringLength,
   };
-  const base =
-    options.base === undefined ? { pid: process.pid, hostname: hostname() } : options.base;
-  if (base !== null && typeof base !== 'object')
-    throw invalidOption(WHERE, 'base', 'an object or null', base);
+  const base = o.base === undefined ? { pid: process.pid, hostname: hostname() } : o.base;
   const bindings: Record<string, unknown> = { ...base };
   let chindings = base === null ? '' : serializeFields(base, limits);
-  if (options.name !== undefined) {
-    if (typeof options.name !== 'string')
-      throw invalidOption(WHERE, 'name', 'a string', options.name);
-    bindings.name = options.name;
-    chindings += `,"name":${quote(options.name)}`;
+  if (o.name !== undefined) {
+    bindings.name = o.name;
+    chindings += `,"name":${quote(o.name)}`;
   }
-  const messageKey = key('messageKey', options.messageKey, 'msg');
-  const destinations = resolveDestinations(levels, options.destination, messageKey);
-  const errorKey = key('errorKey', options.errorKey, 'err');
-  for (const d of destinations) {
-    if (d.kind === 'pretty') d.messageKey = messageKey;
-    if (d.kind === 'pino-transport') d.pinoConfig = { ...d.pinoConfig, messageKey, errorKey };
+  const keys = { messageKey: o.messageKey, errorKey: o.errorKey };
+  let destinationInput = options.destination;
+  if (options.transport !== undefined) {
+    if (destinationInput !== undefined)
+      throw invalidOption(
+        WHERE,
+        'transport',
+        'absent when "destination" is given (pino refuses both too): list every place in "destination"',
+        options.transport,
+      );
+    destinationInput = transportDestinations(options.transport, {
+      where: WHERE,
+      name: 'transport',
+    }) as unknown as DestinationInput[];
   }
+  const destinations = resolveDestinations(levels, destinationInput, keys);
   return {
     levels,
     threshold,
     chindings,
     bindings,
     time: resolveTimestamp(options.timestamp),
-    messageKey,
-    errorKey,
+    messageKey: o.messageKey,
+    errorKey: o.errorKey,
     destinations,
-    ringBytes,
-    maxBatchBytes: optionalInt(
-      WHERE,
-      'maxBatchBytes',
-      options.maxBatchBytes,
-      DEFAULT_MAX_BATCH_BYTES,
-      256,
-    ),
-    onFull,
-    blockTimeoutMs: optionalInt(WHERE, 'blockTimeoutMs', options.blockTimeoutMs, 1000, 0),
-    flushTimeoutMs: optionalInt(WHERE, 'flushTimeoutMs', options.flushTimeoutMs, 5000),
-    exitTimeoutMs: optionalInt(WHERE, 'exitTimeoutMs', options.exitTimeoutMs, 5000),
-    handleSignals: optionalBool(WHERE, 'handleSignals', options.handleSignals, false),
-    handleExceptions: optionalBool(WHERE, 'handleExceptions', options.handleExceptions, true),
+    ringBytes: o.ringBytes,
+    maxBatchBytes: o.maxBatchBytes,
+    onFull: o.onFull,
+    blockTimeoutMs: o.blockTimeoutMs,
+    flushTimeoutMs: o.flushTimeoutMs,
+    exitTimeoutMs: o.exitTimeoutMs,
+    handleSignals: o.handleSignals,
+    handleExceptions: o.handleExceptions,
     reopenOnSignal: resolveReopenSignal(WHERE, options.reopenOnSignal, destinations),
     limits,
   };

@@ -130,7 +130,12 @@ export class SinkHost implements SinkLink, LoggerSink {
   /** Counters of `id`'s destinations, read from shared memory without asking the sink. */
   destinationMetrics(id: number): DestinationMetrics[] {
     const a = this.attached.get(id);
-    return a === undefined ? [] : readDestinationStats(a.stats, a.names);
+    return a === undefined
+      ? []
+      : readDestinationStats(
+          a.stats,
+          a.names.map((name, i) => ({ name, extraStats: a.destinations[i]!.extraStats })),
+        );
   }
 
   /** The root loggers attached to this sink, with what their exit hooks need. */

@@ -4,6 +4,7 @@
  * application thread. When a record at the trigger level (error by default) is logged, or on
  * demand, they are written before it, oldest first, each marked `"flightRecorder":true`.
  */
+import { any, checkTable, int, table } from '../config/validate.js';
 import { invalidOption } from '../protocol/errors.js';
 import { type LevelTable, levelThreshold } from './levels.js';
 
@@ -77,20 +78,22 @@ export class FlightRecorder {
   }
 }
 
+const FLIGHT_RECORDER_OPTIONS = table('an option of flightRecorder', {
+  level: any<string | number>(),
+  size: int({ max: 1_000_000, default: 1000 }),
+  triggerLevel: any<string | number>(),
+});
+
 export function resolveFlightRecorder(
   table: LevelTable,
   where: string,
   v: unknown,
 ): FlightRecorder | undefined {
   if (v === undefined || v === false) return undefined;
-  const o = (v === true ? {} : v) as FlightRecorderOptions;
-  if (o === null || typeof o !== 'object')
-    throw invalidOption(
-      where,
-      'flightRecorder',
-      'true, false or { level?, size?, triggerLevel? }',
-      v,
-    );
+  const o = checkTable(FLIGHT_RECORDER_OPTIONS, v === true ? {} : v, {
+    where,
+    name: 'flightRecorder',
+  });
   const level = levelThreshold(table, o.level ?? 'debug');
   if (level === undefined || !Number.isFinite(level))
     throw invalidOption(where, 'flightRecorder.level', 'a level name or number', o.level);
@@ -102,8 +105,5 @@ export function resolveFlightRecorder(
       'a level name or number',
       o.triggerLevel,
     );
-  const size = o.size ?? 1000;
-  if (!Number.isInteger(size) || size < 1 || size > 1_000_000)
-    throw invalidOption(where, 'flightRecorder.size', 'an integer in 1..1000000', o.size);
-  return new FlightRecorder(size, level, trigger);
+  return new FlightRecorder(o.size, level, trigger);
 }

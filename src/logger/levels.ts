@@ -25,21 +25,23 @@ export interface LevelTable {
 }
 
 const NAME_RE = /^[A-Za-z_$][\w$]*$/;
-// Names a custom level may not take: they are Logger members.
-const RESERVED = new Set([
-  'level',
-  'levels',
-  'child',
-  'flush',
-  'flushSync',
-  'close',
-  'metrics',
-  'isLevelEnabled',
-  'bindings',
-  'silent',
-  'constructor',
-  '__proto__',
-]);
+// Names a custom level may not take, since its method would replace them: every member of
+// the Logger, registered by logger.ts from the class itself (reserveLevelNames), so that a
+// method added there is reserved without a second list to keep; 'silent' is the level that
+// disables all, and Object.prototype's names are what every object answers to.
+const RESERVED = new Set<string>(['silent', ...Object.getOwnPropertyNames(Object.prototype)]);
+
+/** Reserves the names of `proto`'s members and its prototypes' (up to Object.prototype). */
+export function reserveLevelNames(proto: object): void {
+  for (let p: object | null = proto; p !== null; p = Object.getPrototypeOf(p)) {
+    for (const name of Object.getOwnPropertyNames(p)) RESERVED.add(name);
+  }
+}
+
+/** Whether a custom level may not take `name` (a Logger member, or 'silent'). */
+export function isReservedLevelName(name: string): boolean {
+  return RESERVED.has(name);
+}
 
 function buildTable(values: Record<string, number>): LevelTable {
   const names = Object.keys(values).sort((a, b) => values[a]! - values[b]!);
@@ -59,11 +61,14 @@ export function compileLevels(custom: unknown, where: string): LevelTable {
     throw invalidOption(where, 'customLevels', 'an object of name → number', custom);
   }
   for (const [name, n] of Object.entries(custom)) {
-    if (!NAME_RE.test(name) || RESERVED.has(name)) {
+    if (!NAME_RE.test(name)) {
+      throw invalidOption(where, 'customLevels', 'names that are identifiers', name);
+    }
+    if (RESERVED.has(name)) {
       throw invalidOption(
         where,
         'customLevels',
-        `to use identifiers other than ${[...RESERVED].join('|')} as names`,
+        `names that are not already a Logger member (a level "${name}" would replace logger.${name})`,
         name,
       );
     }

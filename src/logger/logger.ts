@@ -4,12 +4,14 @@
  */
 
 import {
+  CHILD_OPTIONS,
   type LoggerOptions,
   type ResolvedOptions,
   resolveMinLevel,
   resolveOptions,
 } from '../config/options.js';
 import { resolvePresetOptions } from '../config/presets.js';
+import { checkKeys } from '../config/validate.js';
 import { getSinkHost, type SinkHost } from '../host/sink-host.js';
 import { ErrorCodes, errorMessage, invalidOption, RinglogError } from '../protocol/errors.js';
 import { createRingBuffer, RingWriter } from '../protocol/ring.js';
@@ -21,7 +23,13 @@ import { type CompiledFields, compileEvent, type EventSchema } from './events.js
 import { type FlightRecorder, resolveFlightRecorder } from './flight-recorder.js';
 import { formatMessage } from './format.js';
 import { applyFieldHooks, type HookOptions, type Hooks, resolveHooks } from './hooks.js';
-import { type LevelTable, levelChoices, levelThreshold, noop } from './levels.js';
+import {
+  type LevelTable,
+  levelChoices,
+  levelThreshold,
+  noop,
+  reserveLevelNames,
+} from './levels.js';
 import type { LoggerChannel, LoggerSink } from './links.js';
 import { resolveRedactKeys } from './redact-keys.js';
 import { callSite, resolveSampling } from './sampling.js';
@@ -501,6 +509,8 @@ class LoggerImpl {
     if (bindings === null || typeof bindings !== 'object') {
       throw invalidOption('logger.child', 'bindings', 'an object', bindings);
     }
+    // Keys only: the values are checked below, where they are compiled.
+    if (options !== undefined) checkKeys(CHILD_OPTIONS, options, CHILD_AT);
     const child = Object.create(this) as LoggerState;
     const parentHooks = this[kHooks];
     const hooks =
@@ -663,6 +673,11 @@ function createRingChannel(opts: ResolvedOptions): {
   const ring = createRingBuffer(opts.ringBytes);
   return { host, ring, channel: new Channel(new RingWriter(ring), host, opts) };
 }
+
+// A custom level may not be named after a Logger member: its method would replace it.
+reserveLevelNames(LoggerImpl.prototype);
+
+const CHILD_AT = { where: 'logger.child', name: 'options' };
 
 /**
  * Creates a root logger with its own ring, attached to this thread's sink worker.

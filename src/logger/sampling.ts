@@ -4,6 +4,7 @@
  * at most N records per window per message, always the first, and reports how many it left
  * out on the next record of that message it keeps.
  */
+import { any, checkTable, int, num, oneOf, record, str, table } from '../config/validate.js';
 import { invalidOption } from '../protocol/errors.js';
 import { type LevelTable, levelThreshold } from './levels.js';
 
@@ -136,57 +137,33 @@ export class Sampler {
   }
 }
 
-function rateOf(where: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !(v >= 0 && v <= 1))
-    throw invalidOption(where, name, 'a number in 0..1', v);
-  return v;
-}
+const rate = num({ min: 0, max: 1 });
+
+const SAMPLING_OPTIONS = table('an option of sampling', {
+  rate: num({ min: 0, max: 1, default: 1 }),
+  rates: record(rate, { default: {} }),
+  adaptive: table(
+    'an option of sampling.adaptive',
+    { perWindow: int({ required: true }), windowMs: int({ default: 1000 }) },
+    { optional: true },
+  ),
+  by: oneOf(['message', 'callsite'], { default: 'message' }),
+  traceIdKey: str({ default: 'traceId' }),
+  level: any<string | number>(),
+});
 
 export function resolveSampling(table: LevelTable, where: string, v: unknown): Sampler | undefined {
   if (v === undefined || v === false) return undefined;
-  if (v === null || typeof v !== 'object')
-    throw invalidOption(
-      where,
-      'sampling',
-      '{ rate?, rates?, adaptive?, by?, traceIdKey?, level? }',
-      v,
-    );
-  const o = v as SamplingOptions;
-  const rate = o.rate === undefined ? 1 : rateOf(where, 'sampling.rate', o.rate);
-  const rates = new Map<string, number>();
-  if (o.rates !== undefined) {
-    if (o.rates === null || typeof o.rates !== 'object')
-      throw invalidOption(where, 'sampling.rates', 'an object of key → rate', o.rates);
-    for (const [k, r] of Object.entries(o.rates))
-      rates.set(k, rateOf(where, `sampling.rates["${k}"]`, r));
-  }
-  let perWindow = 0;
-  let windowMs = 1000;
-  if (o.adaptive !== undefined) {
-    const a = o.adaptive;
-    if (a === null || typeof a !== 'object' || !Number.isInteger(a.perWindow) || a.perWindow < 1)
-      throw invalidOption(where, 'sampling.adaptive.perWindow', 'an integer >= 1', a?.perWindow);
-    perWindow = a.perWindow;
-    if (a.windowMs !== undefined) {
-      if (!Number.isInteger(a.windowMs) || a.windowMs < 1)
-        throw invalidOption(where, 'sampling.adaptive.windowMs', 'an integer >= 1', a.windowMs);
-      windowMs = a.windowMs;
-    }
-  }
-  if (o.by !== undefined && o.by !== 'message' && o.by !== 'callsite')
-    throw invalidOption(where, 'sampling.by', '"message" or "callsite"', o.by);
-  const traceIdKey = o.traceIdKey ?? 'traceId';
-  if (typeof traceIdKey !== 'string' || traceIdKey.length === 0)
-    throw invalidOption(where, 'sampling.traceIdKey', 'a non-empty string', o.traceIdKey);
+  const o = checkTable(SAMPLING_OPTIONS, v, { where, name: 'sampling' });
   const maxLevel = levelThreshold(table, o.level ?? 'warn');
   if (maxLevel === undefined)
     throw invalidOption(where, 'sampling.level', 'a level name or number', o.level);
   return new Sampler({
-    rate,
-    rates,
-    perWindow,
-    windowMs,
-    traceIdKey,
+    rate: o.rate,
+    rates: new Map(Object.entries(o.rates)),
+    perWindow: o.adaptive?.perWindow ?? 0,
+    windowMs: o.adaptive?.windowMs ?? 1000,
+    traceIdKey: o.traceIdKey,
     byCallsite: o.by === 'callsite',
     maxLevel,
   });

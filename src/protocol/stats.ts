@@ -2,10 +2,10 @@
  * Per-destination counters shared by the sink (writer) and metrics() (reader), one
  * SharedArrayBuffer per attached ring, sent in the attach message:
  *
- *   Float64Array  [ written, dropped, errors, buffered, ...EXTRA_STATS ]  × one slot per
- *                 destination, in the order of the ring's destinations. The extra counters
- *                 are those some destinations keep (HTTP shipping, syslog); NaN where the
- *                 destination has none, and then left out of metrics()
+ *   Float64Array  [ written, dropped, errors, buffered, extra × MAX_EXTRA_STATS ]  × one
+ *                 slot per destination, in the order of the ring's destinations. The extra
+ *                 counters are those its kind declares (DestinationKind.extraStats, carried
+ *                 in its spec as `extraStats`), in that order; NaN in the unused ones
  *   Int32         EXITING (after the slots, 8 bytes reserved): 0, or 1 once the process is
  *                 ending. Set by the app (Atomics.store) before it requests the exit flush;
  *                 the sink, serving that flush, then ends its asynchronous destinations
@@ -18,26 +18,24 @@
  * it finds, so the counters survive a sink restart.
  */
 
+import type { ExtraStat } from '../../workers/destinations/kinds.js';
+
+export type { ExtraStat };
+
 export const STAT_WRITTEN = 0;
 export const STAT_DROPPED = 1;
 export const STAT_ERRORS = 2;
 export const STAT_BUFFERED = 3;
-/** Counters only some destinations have: HTTP shipping (docs/shipping.md) and syslog. */
-export const EXTRA_STATS = [
-  'sent',
-  'retried',
-  'rejected',
-  'spilled',
-  'replayed',
-  'spooled',
-  'truncated',
-] as const;
-export type ExtraStat = (typeof EXTRA_STATS)[number];
+/** Room for the counters a kind keeps beyond the four (HTTP has six). */
+export const MAX_EXTRA_STATS = 8;
 export const STAT_EXTRA = 4;
-export const STAT_FIELDS = STAT_EXTRA + EXTRA_STATS.length;
+export const STAT_FIELDS = STAT_EXTRA + MAX_EXTRA_STATS;
 
-/** One destination's counters as metrics() reports them. */
-export interface DestinationMetrics {
+/** One destination's counters as metrics() reports them: the four every destination has,
+ * and those of its kind (`ExtraStat`, from workers/destinations/<kind>/options.ts). */
+export type DestinationMetrics = BaseDestinationMetrics & Partial<Record<ExtraStat, number>>;
+
+export interface BaseDestinationMetrics {
   /** "stderr", "file:/var/log/app.log", "pretty:stdout", "pino-transport:pino-pretty", … */
   name: string;
   /** Records handed to the OS, or accepted by the transport or peer. */
@@ -48,15 +46,6 @@ export interface DestinationMetrics {
   errors: number;
   /** Records held in the destination's own buffer right now. */
   buffered: number;
-  /** HTTP shipping: records accepted by the backend, sent again, refused for good, written
-   * to the spool, sent from the spool, in the spool now. Syslog over UDP: messages cut. */
-  sent?: number;
-  retried?: number;
-  rejected?: number;
-  spilled?: number;
-  replayed?: number;
-  spooled?: number;
-  truncated?: number;
 }
 
 const SLOT_BYTES = STAT_FIELDS * Float64Array.BYTES_PER_ELEMENT;
@@ -83,12 +72,13 @@ export function isExiting(stats: SharedArrayBuffer): boolean {
   return Atomics.load(exitingWord(stats), 0) === 1;
 }
 
+/** The counters of each destination; `extraStats` from each one's spec. */
 export function readDestinationStats(
   stats: SharedArrayBuffer,
-  names: readonly string[],
+  destinations: readonly { name: string; extraStats: readonly string[] }[],
 ): DestinationMetrics[] {
   const f = new Float64Array(stats);
-  return names.map((name, i) => {
+  return destinations.map(({ name, extraStats }, i) => {
     const o = i * STAT_FIELDS;
     const m: DestinationMetrics = {
       name,
@@ -97,9 +87,9 @@ export function readDestinationStats(
       errors: f[o + STAT_ERRORS]!,
       buffered: f[o + STAT_BUFFERED]!,
     };
-    EXTRA_STATS.forEach((key, k) => {
+    extraStats.forEach((key, k) => {
       const v = f[o + STAT_EXTRA + k]!;
-      if (!Number.isNaN(v)) m[key] = v;
+      if (!Number.isNaN(v)) m[key as ExtraStat] = v;
     });
     return m;
   });

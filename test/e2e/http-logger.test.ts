@@ -143,7 +143,7 @@ describe('http destination through the logger', () => {
       expect.unreachable();
     } catch (e) {
       expect((e as { code: string }).code).toBe('RINGLOG_INVALID_OPTION');
-      expect((e as Error).message).toContain('"destination.bogus" must be absent');
+      expect((e as Error).message).toContain('"destination.bogus" is not an option of type "http"');
     }
   });
 });

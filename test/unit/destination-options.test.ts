@@ -9,6 +9,8 @@ describe('pretty and pino-transport options', () => {
     expect(resolveDestinations(table, { type: 'pretty' })).toEqual([
       {
         kind: 'pretty',
+        name: 'pretty:stdout',
+        extraStats: [],
         fd: 1,
         colorize: undefined,
         labels: table.labels,
@@ -33,6 +35,8 @@ describe('pretty and pino-transport options', () => {
     ).toEqual([
       {
         kind: 'pino-transport',
+        name: 'pino-transport:pino-pretty',
+        extraStats: [],
         target: 'pino-pretty',
         options: { a: 1 },
         maxBufferBytes: 1 << 20,
@@ -56,7 +60,7 @@ describe('pretty and pino-transport options', () => {
       'createLogger: "destination.destination" must be "stdout", "stderr" or a file descriptor, got "tty"',
     );
     expect(() => resolveDestinations(table, [{ type: 'pretty', colorize: 'yes' }])).toThrow(
-      'createLogger: "destination[0].colorize" must be true, false or undefined (automatic), got "yes"',
+      'createLogger: "destination[0].colorize" must be true or false, got "yes"',
     );
     expect(() => resolveDestinations(table, { type: 'pino-transport' })).toThrow(
       'createLogger: "destination.target" must be a package name, a path or a file: URL, got undefined',

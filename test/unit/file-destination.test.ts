@@ -48,7 +48,17 @@ function make(
   symlink: string | null = null,
 ): FileDestination {
   const d = createFileDestination(
-    { kind: 'file', path, minLevel: 0, mkdir: true, append: true, rotation: r, symlink },
+    {
+      kind: 'file',
+      path,
+      name: `file:${path}`,
+      extraStats: [],
+      minLevel: 0,
+      mkdir: true,
+      append: true,
+      rotation: r,
+      symlink,
+    },
     now,
   );
   open.push(d);
@@ -372,6 +382,8 @@ describe('file destination: reopen', () => {
     const d = createFileDestination({
       kind: 'file',
       path,
+      name: `file:${path}`,
+      extraStats: [],
       minLevel: 0,
       mkdir: true,
       append: true,

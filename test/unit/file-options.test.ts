@@ -44,6 +44,8 @@ describe('file destination options', () => {
     expect(spec).toEqual({
       kind: 'file',
       path: '/var/log/app.log',
+      name: 'file:/var/log/app.log',
+      extraStats: [],
       minLevel: 0,
       mkdir: true,
       append: true,
@@ -73,7 +75,7 @@ describe('file destination options', () => {
     );
     expectInvalid(
       { type: 'file', path: '/l/a', rotate: 'weekly' },
-      /"destination\.rotate" must be "daily", "hourly" or \{ size\?, interval\? \}, got "weekly"/,
+      /"destination\.rotate" must be "daily" or "hourly", or an object of \{ size, interval \}, got "weekly"/,
     );
     expectInvalid(
       { type: 'file', path: '/l/a', rotate: { interval: 'monthly' } },
@@ -97,6 +99,10 @@ describe('file destination options', () => {
     expectInvalid(
       { type: 'file', path: '/l/a', utc: 'yes' },
       /"destination\.utc" must be true or false/,
+    );
+    expectInvalid(
+      { type: 'file', path: '/l/a', rotate: { size: '1m', intervl: 'daily' } },
+      /"destination\.rotate\.intervl" is not an option of rotate \(got "daily"\); did you mean "interval"\?/,
     );
   });
 

@@ -62,7 +62,7 @@ describe('http destination options', () => {
       '"destination[2].spool.dir" must be a directory path, got undefined',
     );
     expect(fails({ spool: 'dir' })).toContain(
-      '"destination[2].spool" must be an object, got "dir"',
+      '"destination[2].spool" must be an object of { dir, maxBytes }, got "dir"',
     );
     expect(fails({ tls: { ca: [] } })).toContain(
       '"destination[2].tls.ca" must be a PEM string or an array of them',
@@ -92,8 +92,22 @@ describe('http destination options', () => {
     expect(fails({ flushTimeoutMs: -1 })).toContain(
       '"destination[2].flushTimeoutMs" must be an integer >= 0, got -1',
     );
-    expect(fails({ batchSize: 5 })).toContain(
-      '"destination[2].batchSize" must be absent (not an option of type "http")',
+    expect(fails({ batchRecord: 5 })).toBe(
+      'createLogger: "destination[2].batchRecord" is not an option of type "http" (got 5); did you mean "batchRecords"?',
     );
+    // Nothing near: the message lists what there is.
+    expect(fails({ batchSize: 5 })).toMatch(
+      /"destination\[2\]\.batchSize" is not an option of type "http" \(got 5\); the options are "type", "level", "url", .*"batchRecords", "batchBytes"/,
+    );
+    expect(fails({ retry: { maxDelay: 5 } })).toBe(
+      'createLogger: "destination[2].retry.maxDelay" is not an option of retry (got 5); did you mean "maxDelayMs"?',
+    );
+    expect(fails({ spool: { dir: '/tmp/s', max: 5 } })).toContain(
+      '"destination[2].spool.max" is not an option of spool (got 5); the options are "dir", "maxBytes"',
+    );
+    expect(fails({ tls: { rejectUnauthorised: false } })).toContain(
+      'did you mean "rejectUnauthorized"?',
+    );
+    expect(fails({ breaker: { cooldown: 1 } })).toContain('did you mean "cooldownMs"?');
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The import rule of docs/architecture.md, checked on every source file:
  * - src/logger/ (the application thread's hot path) never imports workers/;
- * - src/ reaches into workers/ only for a destination's options.ts (validated on the app side);
- * - a destination's options.ts imports no code that runs in the worker;
+ * - src/ reaches into workers/ only for a destination's options.ts (validated on the app side)
+ *   and the registry of kinds (workers/destinations/kinds.ts);
+ * - a destination's options.ts and the registry import no code that runs in the worker;
  * - the worker never imports the app side (src/logger, src/config, src/host), only src/protocol,
  *   and a destination's options.ts for its types alone;
  * - nothing outside src/metrics (the ringlog/prometheus and ringlog/prom-client entry points)
@@ -47,7 +48,11 @@ function importsOf(file: string): Edge[] {
 const files = [...sourceFiles('src'), ...sourceFiles('workers')];
 const edges = files.flatMap(importsOf);
 const isDestinationOptions = (p: string) => /^workers\/destinations\/[^/]+\/options\.ts$/.test(p);
-const isWorkerCode = (p: string) => p.startsWith('workers/') && !isDestinationOptions(p);
+// The app side's registry of destination kinds: it imports every kind's options.ts, and is
+// imported by src/config/options.ts. Like options.ts, it never runs in the worker.
+const REGISTRY = 'workers/destinations/kinds.ts';
+const isAppSide = (p: string) => isDestinationOptions(p) || p === REGISTRY;
+const isWorkerCode = (p: string) => p.startsWith('workers/') && !isAppSide(p);
 
 describe('the import rule', () => {
   it('finds the source files and their imports', () => {
@@ -80,15 +85,13 @@ describe('the import rule', () => {
     expect(files).toContain('src/http/index.ts');
   });
 
-  it('src/ imports from workers/ only destination options', () => {
+  it('src/ imports from workers/ only destination options and the registry of kinds', () => {
     const bad = edges.filter((e) => e.from.startsWith('src/') && isWorkerCode(e.to));
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
-  it("a destination's options.ts imports nothing that runs in the worker", () => {
-    const bad = edges.filter(
-      (e) => isDestinationOptions(e.from) && isWorkerCode(e.to) && !e.typeOnly,
-    );
+  it("a destination's options.ts and the registry import nothing that runs in the worker", () => {
+    const bad = edges.filter((e) => isAppSide(e.from) && isWorkerCode(e.to) && !e.typeOnly);
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
@@ -97,7 +100,7 @@ describe('the import rule', () => {
       (e) =>
         isWorkerCode(e.from) &&
         ((e.to.startsWith('src/') && !e.to.startsWith('src/protocol/')) ||
-          (isDestinationOptions(e.to) && !e.typeOnly)),
+          (isAppSide(e.to) && !e.typeOnly)),
     );
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
@@ -123,7 +126,7 @@ describe('the import rule', () => {
       (e) =>
         e.from.startsWith('src/protocol/') &&
         !e.to.startsWith('src/protocol/') &&
-        !(isDestinationOptions(e.to) && e.typeOnly),
+        !(isAppSide(e.to) && e.typeOnly),
     );
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });

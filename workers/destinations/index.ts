@@ -1,32 +1,31 @@
 /**
- * One factory per destination kind. Each kind lives in its own file; this switch is the only
- * place the sink learns about them.
+ * One factory per destination kind: the only place the sink learns about them (the app
+ * side's list is kinds.ts). Each implementation is imported when a destination of its kind
+ * is first created, so a sink that writes to stderr alone never evaluates the HTTP, syslog,
+ * pretty or transport code. The bundle stays one file (tsup, splitting off): esbuild keeps
+ * each module dynamically imported here in the same file, behind a function that runs it on
+ * first call.
  */
 import type { DestinationSpec } from '../../src/protocol/messages.js';
-import { createFileDestination } from './file/file.js';
-import { createHttpDestination } from './http/http.js';
-import { createModuleDestination } from './module/module.js';
-import { createPinoTransportDestination } from './pino-transport/pino-transport.js';
-import { createPrettyDestination } from './pretty/pretty.js';
-import { createStreamDestination } from './stream/stream.js';
-import { createSyslogDestination } from './syslog/syslog.js';
 import type { Destination } from './types.js';
 
 export async function createDestination(spec: DestinationSpec): Promise<Destination> {
   switch (spec.kind) {
-    case 'module':
-      return createModuleDestination(spec);
     case 'fd':
-      return createStreamDestination(spec);
+      return (await import('./stream/stream.js')).createStreamDestination(spec);
     case 'file':
-      return createFileDestination(spec);
+      return (await import('./file/file.js')).createFileDestination(spec);
+    case 'module':
+      return (await import('./module/module.js')).createModuleDestination(spec);
     case 'syslog':
-      return createSyslogDestination(spec);
+      return (await import('./syslog/syslog.js')).createSyslogDestination(spec);
     case 'pretty':
-      return createPrettyDestination(spec);
+      return (await import('./pretty/pretty.js')).createPrettyDestination(spec);
     case 'pino-transport':
-      return createPinoTransportDestination(spec);
+      return (await import('./pino-transport/pino-transport.js')).createPinoTransportDestination(
+        spec,
+      );
     case 'http':
-      return createHttpDestination(spec);
+      return (await import('./http/http.js')).createHttpDestination(spec);
   }
 }

@@ -27,7 +27,13 @@ export function createUnavailableDestination(
     `could not be created: ${reason}; its records ${stderrTaken ? 'are dropped (stderr is already a destination)' : 'go to stderr instead'}`,
   );
   if (!stderrTaken) {
-    const stderr = createStreamDestination({ kind: 'fd', fd: 2, minLevel: spec.minLevel });
+    const stderr = createStreamDestination({
+      kind: 'fd',
+      fd: 2,
+      minLevel: spec.minLevel,
+      name: 'stderr',
+      extraStats: [],
+    });
     return { ...stderr, name: `${name} (stderr in its place)` };
   }
   let dropped = 0;

@@ -8,8 +8,6 @@
 
 import { ErrorCodes, errorMessage } from '../../src/protocol/errors.js';
 import {
-  EXTRA_STATS,
-  type ExtraStat,
   STAT_BUFFERED,
   STAT_DROPPED,
   STAT_ERRORS,
@@ -30,6 +28,8 @@ export class Route {
   private readonly stats: Float64Array;
   private readonly at: number;
   private readonly counts: boolean;
+  /** The counters of the destination's kind beyond the four (its spec's extraStats). */
+  private readonly extraStats: readonly string[];
   // What an earlier sink left in the stats block: counters continue across a restart.
   private readonly base: [number, number, number];
   private written = 0;
@@ -37,9 +37,15 @@ export class Route {
   private errors = 0;
   private ended = false;
 
-  constructor(dest: Destination, stats: Float64Array, slot: number) {
+  constructor(
+    dest: Destination,
+    stats: Float64Array,
+    slot: number,
+    extraStats: readonly string[] = [],
+  ) {
     this.dest = dest;
     this.levels = dest.wantsLevels === true ? [] : undefined;
+    this.extraStats = extraStats;
     this.stats = stats;
     this.at = slot * STAT_FIELDS;
     this.counts = typeof dest.stats === 'function';
@@ -94,9 +100,9 @@ export class Route {
       f[o + STAT_DROPPED] = d + s.dropped + this.dropped;
       f[o + STAT_ERRORS] = e + s.errors + this.errors;
       f[o + STAT_BUFFERED] = s.buffered;
-      const extra = s as unknown as Partial<Record<ExtraStat, unknown>>;
-      for (let k = 0; k < EXTRA_STATS.length; k++) {
-        const v = extra[EXTRA_STATS[k]!];
+      const extra = s as unknown as Record<string, unknown>;
+      for (let k = 0; k < this.extraStats.length; k++) {
+        const v = extra[this.extraStats[k]!];
         f[o + STAT_EXTRA + k] = typeof v === 'number' ? v : Number.NaN;
       }
     } else {

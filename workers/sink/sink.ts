@@ -114,7 +114,7 @@ async function attach(msg: Extract<ToSink, { type: 'attach' }>): Promise<void> {
   const specs = msg.destinations;
   const dests = await Promise.all(specs.map((spec) => createOrReplace(spec, specs)));
   const stats = new Float64Array(msg.stats);
-  const routes = dests.map((dest, i) => new Route(dest, stats, i));
+  const routes = dests.map((dest, i) => new Route(dest, stats, i, specs[i]!.extraStats));
   for (const route of routes) route.publish();
   ringBuffers.set(msg.id, msg.ring);
   rings.set(msg.id, {

@@ -5,9 +5,26 @@
 
 import { constants } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { optionalBool } from '../../../src/config/validate.js';
+import {
+  COMMON_FIELDS,
+  type DestinationKind,
+  type Plain,
+  type ResolveContext,
+  type SpecBase,
+} from '../../../src/config/destination-kind.js';
+import {
+  type At,
+  bool,
+  custom,
+  either,
+  int,
+  oneOf,
+  type Resolved,
+  str,
+  table,
+} from '../../../src/config/validate.js';
 import { invalidOption } from '../../../src/protocol/errors.js';
-import type { DestinationSpec, FileRotationSpec } from '../../../src/protocol/messages.js';
+import type { DestinationSpec } from '../../../src/protocol/messages.js';
 
 /** `{ type: 'file', path, ... }`: see docs/destinations.md#files. */
 export interface FileDestinationOptions {
@@ -30,6 +47,29 @@ export interface FileDestinationOptions {
   utc?: boolean;
 }
 
+export interface FileSpec extends SpecBase {
+  kind: 'file';
+  path: string;
+  mkdir: boolean;
+  append: boolean;
+  /** Built-in rotation, or null for none. */
+  rotation: FileRotationSpec | null;
+  /** Absolute path of a symlink kept pointing at `path`, or null. */
+  symlink: string | null;
+}
+
+/** When and how a file destination rotates; see docs/destinations.md#files. */
+export interface FileRotationSpec {
+  /** Rotate before a write that would take the file past this many bytes. */
+  sizeBytes: number | null;
+  interval: 'daily' | 'hourly' | null;
+  /** Rotated files kept (oldest deleted beyond it); null keeps all. */
+  keep: number | null;
+  compress: 'gzip' | null;
+  /** Time boundaries and file-name dates in UTC rather than local time. */
+  utc: boolean;
+}
+
 export interface FileRotateOptions {
   /** Bytes, or a string such as '100k', '10m', '1g' (binary units: k = 1024). */
   size?: number | string;
@@ -49,62 +89,53 @@ export function parseByteSize(v: unknown): number | undefined {
   return bytes > 0 ? bytes : undefined;
 }
 
-function resolveRotation(
-  where: string,
-  name: string,
-  o: Record<string, unknown>,
-): FileRotationSpec | null {
+const ROTATE_FIELDS = {
+  size: custom('a positive integer of bytes or a string like "100k", "10m", "1g"', (v) =>
+    parseByteSize(v),
+  ),
+  interval: oneOf(['daily', 'hourly']),
+};
+
+const FIELDS = {
+  ...COMMON_FIELDS,
+  path: str({ required: true }),
+  mkdir: bool({ default: true }),
+  append: bool({ default: true }),
+  rotate: either(oneOf(['daily', 'hourly']), table('an option of rotate', ROTATE_FIELDS)),
+  keep: int({ min: 1 }),
+  compress: oneOf(['gzip', false]),
+  symlink: either(bool(), str({ expected: 'a path' })),
+  utc: bool({ default: false }),
+};
+
+type FileFields = Resolved<typeof FIELDS>;
+
+function resolveRotation(at: At, o: FileFields): FileRotationSpec | null {
   const r = o.rotate;
-  const utc = optionalBool(where, `${name}.utc`, o.utc, false);
   if (r === undefined) {
     for (const needsRotate of ['keep', 'compress'] as const) {
       if (o[needsRotate] !== undefined && o[needsRotate] !== false) {
-        throw invalidOption(where, `${name}.rotate`, `set when "${needsRotate}" is`, r);
+        throw invalidOption(at.where, `${at.name}.rotate`, `set when "${needsRotate}" is`, r);
       }
     }
     return null;
   }
-  let sizeBytes: number | null = null;
-  let interval: FileRotationSpec['interval'] = null;
-  if (r === 'daily' || r === 'hourly') {
-    interval = r;
-  } else if (r !== null && typeof r === 'object' && !Array.isArray(r)) {
-    const ro = r as Record<string, unknown>;
-    if (ro.size !== undefined) {
-      const bytes = parseByteSize(ro.size);
-      if (bytes === undefined) {
-        throw invalidOption(
-          where,
-          `${name}.rotate.size`,
-          `a positive integer of bytes or a string like "100k", "10m", "1g"`,
-          ro.size,
-        );
-      }
-      sizeBytes = bytes;
-    }
-    if (ro.interval !== undefined) {
-      if (ro.interval !== 'daily' && ro.interval !== 'hourly') {
-        throw invalidOption(where, `${name}.rotate.interval`, '"daily" or "hourly"', ro.interval);
-      }
-      interval = ro.interval;
-    }
-    if (sizeBytes === null && interval === null) {
-      throw invalidOption(where, `${name}.rotate`, 'an object with "size" and/or "interval"', r);
-    }
-  } else {
-    throw invalidOption(where, `${name}.rotate`, '"daily", "hourly" or { size?, interval? }', r);
+  const rotate = typeof r === 'string' ? { size: undefined, interval: r } : r;
+  if (rotate.size === undefined && rotate.interval === undefined) {
+    throw invalidOption(
+      at.where,
+      `${at.name}.rotate`,
+      'an object with "size" and/or "interval"',
+      r,
+    );
   }
-  let keep: number | null = null;
-  if (o.keep !== undefined) {
-    if (typeof o.keep !== 'number' || !Number.isInteger(o.keep) || o.keep < 1) {
-      throw invalidOption(where, `${name}.keep`, 'an integer >= 1', o.keep);
-    }
-    keep = o.keep;
-  }
-  if (o.compress !== undefined && o.compress !== false && o.compress !== 'gzip') {
-    throw invalidOption(where, `${name}.compress`, '"gzip" or false', o.compress);
-  }
-  return { sizeBytes, interval, keep, compress: o.compress === 'gzip' ? 'gzip' : null, utc };
+  return {
+    sizeBytes: rotate.size ?? null,
+    interval: rotate.interval ?? null,
+    keep: o.keep ?? null,
+    compress: o.compress === 'gzip' ? 'gzip' : null,
+    utc: o.utc,
+  };
 }
 
 /** `app.log` → `app.current.log` beside it. */
@@ -113,36 +144,42 @@ export function defaultSymlinkPath(path: string): string {
   return join(dirname(path), `${basename(path, ext)}.current${ext}`);
 }
 
-/** A file destination's spec from `{ type: 'file', ... }` or from a bare path string. */
-export function resolveFileDestination(
-  where: string,
-  name: string,
-  o: Record<string, unknown>,
-  minLevel: number,
-): Extract<DestinationSpec, { kind: 'file' }> {
-  if (typeof o.path !== 'string' || o.path.length === 0) {
-    throw invalidOption(where, `${name}.path`, 'a non-empty string', o.path);
-  }
+function resolveFile(o: FileFields, ctx: ResolveContext): Plain<FileSpec> {
   const path = resolve(o.path);
-  let symlink: string | null = null;
-  if (o.symlink === true) symlink = defaultSymlinkPath(path);
-  else if (typeof o.symlink === 'string' && o.symlink.length > 0) symlink = resolve(o.symlink);
-  else if (o.symlink !== undefined && o.symlink !== false) {
-    throw invalidOption(where, `${name}.symlink`, 'true, false or a path', o.symlink);
-  }
+  const symlink =
+    o.symlink === true
+      ? defaultSymlinkPath(path)
+      : typeof o.symlink === 'string'
+        ? resolve(o.symlink)
+        : null;
   if (symlink === path) {
-    throw invalidOption(where, `${name}.symlink`, `a path other than the file's own`, o.symlink);
+    throw invalidOption(
+      ctx.at.where,
+      `${ctx.at.name}.symlink`,
+      `a path other than the file's own`,
+      o.symlink,
+    );
   }
   return {
     kind: 'file',
     path,
-    minLevel,
-    mkdir: optionalBool(where, `${name}.mkdir`, o.mkdir, true),
-    append: optionalBool(where, `${name}.append`, o.append, true),
-    rotation: resolveRotation(where, name, o),
+    minLevel: ctx.minLevel,
+    mkdir: o.mkdir,
+    append: o.append,
+    rotation: resolveRotation(ctx.at, o),
     symlink,
   };
 }
+
+export const fileKind = {
+  types: ['file'],
+  options: table('an option of type "file"', FIELDS, {
+    hints: { dest: 'the file is "path"', destination: 'the file is "path"' },
+  }),
+  resolve: resolveFile,
+  name: (spec: Plain<FileSpec>) => `file:${spec.path}`,
+  extraStats: [],
+} as const satisfies DestinationKind<FileSpec, FileFields>;
 
 // Signals a process cannot catch, or that Node reserves for itself.
 const UNCATCHABLE = new Set(['SIGKILL', 'SIGSTOP', 'SIGVTALRM', 'SIGPROF']);

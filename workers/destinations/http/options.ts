@@ -5,7 +5,24 @@
  */
 
 import { resolve } from 'node:path';
-import { optionalInt, rejectUnknownKeys } from '../../../src/config/validate.js';
+import {
+  COMMON_FIELDS,
+  type DestinationKind,
+  type Plain,
+  type ResolveContext,
+  resolveWithKind,
+  type SpecBase,
+} from '../../../src/config/destination-kind.js';
+import {
+  bool,
+  custom,
+  int,
+  oneOf,
+  type Resolved,
+  record,
+  str,
+  table,
+} from '../../../src/config/validate.js';
 import { invalidOption } from '../../../src/protocol/errors.js';
 
 export type HttpEncoding = 'ndjson' | 'otlp' | 'loki' | 'elasticsearch';
@@ -58,9 +75,8 @@ export interface HttpDestinationOptions {
 }
 
 /** The resolved form, sent to the sink worker. */
-export interface HttpDestinationSpec {
+export interface HttpDestinationSpec extends SpecBase {
   kind: 'http';
-  minLevel: number;
   url: string;
   encoding: HttpEncoding;
   headers: Record<string, string>;
@@ -103,278 +119,162 @@ export const HTTP_DEFAULTS = {
   spoolMaxBytes: 256 << 20,
 } as const;
 
-const WHERE = 'createLogger';
-const ENCODINGS: readonly HttpEncoding[] = ['ndjson', 'otlp', 'loki', 'elasticsearch'];
-const KNOWN = new Set([
-  'type',
-  'url',
-  'encoding',
-  'level',
-  'headers',
-  'batchRecords',
-  'batchBytes',
-  'batchIntervalMs',
-  'maxBufferBytes',
-  'concurrency',
-  'compression',
-  'compressMinBytes',
-  'connectTimeoutMs',
-  'requestTimeoutMs',
-  'flushTimeoutMs',
-  'tls',
-  'retry',
-  'breaker',
-  'spool',
-  'serviceName',
-  'resourceAttributes',
-  'labels',
-  'index',
-  'messageKey',
-]);
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function obj(name: string, v: unknown): Record<string, unknown> {
-  if (v === undefined) return {};
-  if (!isPlainObject(v)) throw invalidOption(WHERE, name, 'an object', v);
-  return v;
-}
-
-function stringMap(name: string, v: unknown): Record<string, string> {
-  const o = obj(name, v);
-  const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(o)) {
-    if (typeof x !== 'string') throw invalidOption(WHERE, `${name}.${k}`, 'a string', x);
-    out[k] = x;
-  }
-  return out;
-}
-
+const ENCODINGS = ['ndjson', 'otlp', 'loki', 'elasticsearch'] as const;
 const LOKI_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** Validates `{ type: 'http', ... }` at `name` (e.g. "destination[1]"). */
-export function resolveHttpDestination(
-  o: Record<string, unknown>,
-  name: string,
-  minLevel: number,
-  loggerMessageKey = 'msg',
-): HttpDestinationSpec {
-  rejectUnknownKeys(WHERE, name, o, KNOWN, 'not an option of type "http"');
-  let url: URL | undefined;
-  if (typeof o.url === 'string') {
+const httpUrl = custom(
+  'an http: or https: URL',
+  (v) => {
+    if (typeof v !== 'string') return undefined;
     try {
-      url = new URL(o.url);
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
     } catch {
-      url = undefined;
+      return undefined;
     }
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw invalidOption(WHERE, `${name}.url`, 'an http: or https: URL', o.url);
-  }
-  const encoding = o.encoding ?? 'ndjson';
-  if (!ENCODINGS.includes(encoding as HttpEncoding)) {
-    throw invalidOption(WHERE, `${name}.encoding`, `one of ${ENCODINGS.join('|')}`, encoding);
-  }
-  const compression = o.compression ?? 'gzip';
-  if (compression !== 'gzip' && compression !== 'none') {
-    throw invalidOption(WHERE, `${name}.compression`, '"gzip" or "none"', compression);
-  }
-  const tls = obj(`${name}.tls`, o.tls);
-  let ca: string[] | undefined;
-  if (tls.ca !== undefined) {
-    const list = Array.isArray(tls.ca) ? tls.ca : [tls.ca];
-    if (list.length === 0 || !list.every((c) => typeof c === 'string' && c.length > 0)) {
-      throw invalidOption(WHERE, `${name}.tls.ca`, 'a PEM string or an array of them', tls.ca);
-    }
-    ca = list as string[];
-  }
-  const rejectUnauthorized = tls.rejectUnauthorized ?? true;
-  if (typeof rejectUnauthorized !== 'boolean') {
-    throw invalidOption(
-      WHERE,
-      `${name}.tls.rejectUnauthorized`,
-      'true or false',
-      rejectUnauthorized,
-    );
-  }
-  const retry = obj(`${name}.retry`, o.retry);
-  const breaker = obj(`${name}.breaker`, o.breaker);
-  let spool: HttpDestinationSpec['spool'];
-  if (o.spool !== undefined) {
-    const s = obj(`${name}.spool`, o.spool);
-    if (typeof s.dir !== 'string' || s.dir.length === 0) {
-      throw invalidOption(WHERE, `${name}.spool.dir`, 'a directory path', s.dir);
-    }
-    spool = {
-      dir: resolve(s.dir),
-      maxBytes: optionalInt(
-        WHERE,
-        `${name}.spool.maxBytes`,
-        s.maxBytes,
-        HTTP_DEFAULTS.spoolMaxBytes,
-        1,
-      ),
-    };
-  }
-  const serviceName = o.serviceName ?? 'unknown_service';
-  if (typeof serviceName !== 'string' || serviceName.length === 0) {
-    throw invalidOption(WHERE, `${name}.serviceName`, 'a non-empty string', serviceName);
-  }
-  const resourceAttributes: Record<string, string | number | boolean> = {};
-  for (const [k, v] of Object.entries(obj(`${name}.resourceAttributes`, o.resourceAttributes))) {
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-      throw invalidOption(
-        WHERE,
-        `${name}.resourceAttributes.${k}`,
-        'a string, number or boolean',
-        v,
-      );
-    }
-    resourceAttributes[k] = v;
-  }
-  const labels = stringMap(`${name}.labels`, o.labels);
-  for (const k of Object.keys(labels)) {
+  },
+  { required: true },
+);
+
+const FIELDS = {
+  ...COMMON_FIELDS,
+  url: httpUrl,
+  encoding: oneOf(ENCODINGS, { default: 'ndjson' }),
+  headers: record(str({ empty: true, expected: 'a string' }), { default: {} }),
+  batchRecords: int({ min: 1, default: HTTP_DEFAULTS.batchRecords }),
+  batchBytes: int({ min: 1, default: HTTP_DEFAULTS.batchBytes }),
+  batchIntervalMs: int({ min: 1, default: HTTP_DEFAULTS.batchIntervalMs }),
+  /** Default: 16 MiB, or four batches when that is more. */
+  maxBufferBytes: int({ min: 1 }),
+  concurrency: int({ min: 1, default: HTTP_DEFAULTS.concurrency }),
+  compression: oneOf(['gzip', 'none'], { default: 'gzip' }),
+  compressMinBytes: int({ min: 0, default: HTTP_DEFAULTS.compressMinBytes }),
+  connectTimeoutMs: int({ min: 1, default: HTTP_DEFAULTS.connectTimeoutMs }),
+  requestTimeoutMs: int({ min: 1, default: HTTP_DEFAULTS.requestTimeoutMs }),
+  flushTimeoutMs: int({ min: 0, default: HTTP_DEFAULTS.flushTimeoutMs }),
+  tls: table('an option of tls', {
+    ca: custom('a PEM string or an array of them', (v) =>
+      typeof v === 'string' && v.length > 0
+        ? [v]
+        : Array.isArray(v) && v.length > 0 && v.every((c) => typeof c === 'string' && c.length > 0)
+          ? (v as string[])
+          : undefined,
+    ),
+    rejectUnauthorized: bool({ default: true }),
+  }),
+  retry: table('an option of retry', {
+    baseDelayMs: int({ min: 1, default: HTTP_DEFAULTS.baseDelayMs }),
+    maxDelayMs: int({ min: 1, default: HTTP_DEFAULTS.maxDelayMs }),
+    serverErrorAttempts: int({ min: 1, default: HTTP_DEFAULTS.serverErrorAttempts }),
+  }),
+  breaker: table('an option of breaker', {
+    failures: int({ min: 1, default: HTTP_DEFAULTS.breakerFailures }),
+    cooldownMs: int({ min: 1, default: HTTP_DEFAULTS.breakerCooldownMs }),
+  }),
+  spool: table(
+    'an option of spool',
+    {
+      dir: str({ required: true, expected: 'a directory path' }),
+      maxBytes: int({ min: 1, default: HTTP_DEFAULTS.spoolMaxBytes }),
+    },
+    { optional: true },
+  ),
+  serviceName: str({ default: 'unknown_service' }),
+  resourceAttributes: record(
+    custom('a string, number or boolean', (v) =>
+      typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined,
+    ),
+    { default: {} },
+  ),
+  labels: record(str({ empty: true, expected: 'a string' }), { default: {} }),
+  index: str({ empty: true }),
+  messageKey: str(),
+};
+
+/** Counters of an HTTP destination beyond the common four; docs/shipping.md says what each counts. */
+export const HTTP_EXTRA_STATS = [
+  'sent',
+  'retried',
+  'rejected',
+  'spilled',
+  'replayed',
+  'spooled',
+] as const;
+
+function resolveHttp(o: Resolved<typeof FIELDS>, ctx: ResolveContext): Plain<HttpDestinationSpec> {
+  const { at } = ctx;
+  for (const k of Object.keys(o.labels)) {
     if (!LOKI_LABEL.test(k) || k === 'level') {
       throw invalidOption(
-        WHERE,
-        `${name}.labels`,
+        at.where,
+        `${at.name}.labels`,
         'label names matching [a-zA-Z_][a-zA-Z0-9_]* other than "level"',
         k,
       );
     }
   }
-  const index = o.index ?? (encoding === 'elasticsearch' ? undefined : '');
-  if (typeof index !== 'string' || (encoding === 'elasticsearch' && index.length === 0)) {
+  const index = o.index ?? '';
+  if (o.encoding === 'elasticsearch' && index.length === 0) {
     throw invalidOption(
-      WHERE,
-      `${name}.index`,
+      at.where,
+      `${at.name}.index`,
       'a non-empty index name (encoding "elasticsearch")',
       o.index,
     );
   }
-  const messageKey = o.messageKey ?? loggerMessageKey;
-  if (typeof messageKey !== 'string' || messageKey.length === 0) {
-    throw invalidOption(WHERE, `${name}.messageKey`, 'a non-empty string', messageKey);
-  }
-  const batchBytes = optionalInt(
-    WHERE,
-    `${name}.batchBytes`,
-    o.batchBytes,
-    HTTP_DEFAULTS.batchBytes,
-    1,
-  );
-  const maxBufferBytes = optionalInt(
-    WHERE,
-    `${name}.maxBufferBytes`,
-    o.maxBufferBytes,
-    Math.max(HTTP_DEFAULTS.maxBufferBytes, batchBytes * 4),
-    1,
-  );
+  const ca = o.tls.ca;
   return {
     kind: 'http',
-    minLevel,
-    url: url.href,
-    encoding: encoding as HttpEncoding,
-    headers: stringMap(`${name}.headers`, o.headers),
-    batchRecords: optionalInt(
-      WHERE,
-      `${name}.batchRecords`,
-      o.batchRecords,
-      HTTP_DEFAULTS.batchRecords,
-      1,
-    ),
-    batchBytes,
-    batchIntervalMs: optionalInt(
-      WHERE,
-      `${name}.batchIntervalMs`,
-      o.batchIntervalMs,
-      HTTP_DEFAULTS.batchIntervalMs,
-      1,
-    ),
-    maxBufferBytes,
-    concurrency: optionalInt(
-      WHERE,
-      `${name}.concurrency`,
-      o.concurrency,
-      HTTP_DEFAULTS.concurrency,
-      1,
-    ),
-    compression,
-    compressMinBytes: optionalInt(
-      WHERE,
-      `${name}.compressMinBytes`,
-      o.compressMinBytes,
-      HTTP_DEFAULTS.compressMinBytes,
-      0,
-    ),
-    connectTimeoutMs: optionalInt(
-      WHERE,
-      `${name}.connectTimeoutMs`,
-      o.connectTimeoutMs,
-      HTTP_DEFAULTS.connectTimeoutMs,
-      1,
-    ),
-    requestTimeoutMs: optionalInt(
-      WHERE,
-      `${name}.requestTimeoutMs`,
-      o.requestTimeoutMs,
-      HTTP_DEFAULTS.requestTimeoutMs,
-      1,
-    ),
-    flushTimeoutMs: optionalInt(
-      WHERE,
-      `${name}.flushTimeoutMs`,
-      o.flushTimeoutMs,
-      HTTP_DEFAULTS.flushTimeoutMs,
-      0,
-    ),
-    tls: { ca, rejectUnauthorized },
-    retry: {
-      baseDelayMs: optionalInt(
-        WHERE,
-        `${name}.retry.baseDelayMs`,
-        retry.baseDelayMs,
-        HTTP_DEFAULTS.baseDelayMs,
-        1,
-      ),
-      maxDelayMs: optionalInt(
-        WHERE,
-        `${name}.retry.maxDelayMs`,
-        retry.maxDelayMs,
-        HTTP_DEFAULTS.maxDelayMs,
-        1,
-      ),
-      serverErrorAttempts: optionalInt(
-        WHERE,
-        `${name}.retry.serverErrorAttempts`,
-        retry.serverErrorAttempts,
-        HTTP_DEFAULTS.serverErrorAttempts,
-        1,
-      ),
+    minLevel: ctx.minLevel,
+    url: o.url,
+    encoding: o.encoding,
+    headers: o.headers,
+    batchRecords: o.batchRecords,
+    batchBytes: o.batchBytes,
+    batchIntervalMs: o.batchIntervalMs,
+    maxBufferBytes: o.maxBufferBytes ?? Math.max(HTTP_DEFAULTS.maxBufferBytes, o.batchBytes * 4),
+    concurrency: o.concurrency,
+    compression: o.compression,
+    compressMinBytes: o.compressMinBytes,
+    connectTimeoutMs: o.connectTimeoutMs,
+    requestTimeoutMs: o.requestTimeoutMs,
+    flushTimeoutMs: o.flushTimeoutMs,
+    tls: {
+      ca,
+      rejectUnauthorized: o.tls.rejectUnauthorized,
     },
-    breaker: {
-      failures: optionalInt(
-        WHERE,
-        `${name}.breaker.failures`,
-        breaker.failures,
-        HTTP_DEFAULTS.breakerFailures,
-        1,
-      ),
-      cooldownMs: optionalInt(
-        WHERE,
-        `${name}.breaker.cooldownMs`,
-        breaker.cooldownMs,
-        HTTP_DEFAULTS.breakerCooldownMs,
-        1,
-      ),
-    },
-    spool,
-    serviceName,
-    resourceAttributes,
-    labels,
+    retry: o.retry,
+    breaker: o.breaker,
+    spool:
+      o.spool === undefined ? undefined : { dir: resolve(o.spool.dir), maxBytes: o.spool.maxBytes },
+    serviceName: o.serviceName,
+    resourceAttributes: o.resourceAttributes,
+    labels: o.labels,
     index,
-    messageKey,
+    messageKey: o.messageKey ?? ctx.messageKey,
   };
+}
+
+export const httpKind = {
+  types: ['http'],
+  options: table('an option of type "http"', FIELDS),
+  resolve: resolveHttp,
+  name: (spec: Plain<HttpDestinationSpec>) => {
+    // Origin and path only: credentials or a query may be in the URL.
+    const u = new URL(spec.url);
+    return `http:${u.origin}${u.pathname}`;
+  },
+  extraStats: HTTP_EXTRA_STATS,
+} as const satisfies DestinationKind<HttpDestinationSpec, Resolved<typeof FIELDS>>;
+
+/** `{ type: 'http', ... }` at `name` (e.g. "destination[1]") resolved on its own. */
+export function resolveHttpDestination(
+  o: Record<string, unknown>,
+  name: string,
+  minLevel: number,
+  messageKey = 'msg',
+): HttpDestinationSpec {
+  const at = { where: 'createLogger', name };
+  const levels = { values: {}, labels: {}, names: [] };
+  return resolveWithKind(httpKind, o, { at, levels, minLevel, messageKey, errorKey: 'err' });
 }

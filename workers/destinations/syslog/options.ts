@@ -5,10 +5,29 @@
  */
 
 import { hostname as osHostname } from 'node:os';
-import { optionalInt, rejectUnknownKeys } from '../../../src/config/validate.js';
+import {
+  COMMON_FIELDS,
+  type DestinationKind,
+  type Plain,
+  type ResolveContext,
+  resolveWithKind,
+  type SpecBase,
+} from '../../../src/config/destination-kind.js';
+import {
+  type At,
+  any,
+  bool,
+  custom,
+  either,
+  int,
+  list,
+  oneOf,
+  type Resolved,
+  str,
+  table,
+} from '../../../src/config/validate.js';
 import type { LevelTable } from '../../../src/logger/levels.js';
 import { invalidOption } from '../../../src/protocol/errors.js';
-import type { SyslogSpec } from '../../../src/protocol/messages.js';
 
 export type SyslogFacilityName =
   | 'kern'
@@ -96,7 +115,39 @@ export interface SyslogOptions {
   flushTimeoutMs?: number;
 }
 
-const WHERE = 'createLogger';
+/** A syslog destination, resolved and validated here. */
+export interface SyslogSpec extends SpecBase {
+  kind: 'syslog';
+  host: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  /** 0..23. */
+  facility: number;
+  /** Static APP-NAME, or null: the record's "name" field, else the process title. */
+  appName: string | null;
+  hostname: string;
+  procid: string;
+  /** Static MSGID ('-' for none), or the record field it is taken from. */
+  msgid: { value: string } | { field: string };
+  /** Severity (0..7) for each level number 0..255. */
+  severityByLevel: number[];
+  /** SD-ID of the element carrying the record's fields. */
+  sdId: string;
+  /** Keys written as SD-PARAMs: null = every key not in excludeFields. */
+  fields: string[] | null;
+  excludeFields: string[];
+  structuredData: boolean;
+  messageKey: string;
+  /** 'msg': MSG is the record's message; 'json': MSG is the whole NDJSON line. */
+  msgFormat: 'msg' | 'json';
+  maxDatagramBytes: number;
+  bufferBytes: number;
+  bufferRecords: number;
+  reconnectInitialMs: number;
+  reconnectMaxMs: number;
+  connectTimeoutMs: number;
+  flushTimeoutMs: number;
+}
 
 export const FACILITIES: Readonly<Record<SyslogFacilityName, number>> = {
   kern: 0,
@@ -158,11 +209,23 @@ export const DEFAULT_EXCLUDED_FIELDS = ['level', 'time', 'pid', 'hostname', 'nam
 const PRINTUSASCII = /^[\x21-\x7e]+$/;
 const SD_ID = /^[\x21\x23-\x3c\x3e-\x3f\x41-\x5c\x5e-\x7e]+@[0-9]+(?:\.[0-9]+)*$/;
 
-function headerField(name: string, v: unknown, max: number): string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > max || !PRINTUSASCII.test(v)) {
-    throw invalidOption(WHERE, name, `1 to ${max} printable US-ASCII characters, no spaces`, v);
+/** A header field: 1 to `max` printable US-ASCII characters (RFC 5424 §6). */
+function headerField(max: number) {
+  return str({
+    pattern: PRINTUSASCII,
+    expected: `1 to ${max} printable US-ASCII characters, no spaces`,
+  });
+}
+
+function checkLength(at: At, key: string, v: string | undefined, max: number): void {
+  if (v !== undefined && v.length > max) {
+    throw invalidOption(
+      at.where,
+      `${at.name}.${key}`,
+      `1 to ${max} printable US-ASCII characters, no spaces`,
+      v,
+    );
   }
-  return v;
 }
 
 /** Replaces what a header field may not hold with '_' and cuts it to `max` characters. */
@@ -171,16 +234,19 @@ export function sanitizeHeaderField(s: string, max: number): string {
   return clean.length === 0 ? '-' : clean;
 }
 
-function resolveFacility(name: string, v: unknown): number {
-  if (v === undefined) return FACILITIES.user;
-  if (typeof v === 'string' && Object.hasOwn(FACILITIES, v)) {
-    return FACILITIES[v as SyslogFacilityName];
-  }
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 23) return v;
-  throw invalidOption(WHERE, name, `a facility name (user, daemon, local0..local7, …) or 0..23`, v);
-}
+const facilityRule = custom(
+  'a facility name (user, daemon, local0..local7, …) or 0..23',
+  (v) =>
+    typeof v === 'string' && Object.hasOwn(FACILITIES, v)
+      ? FACILITIES[v as SyslogFacilityName]
+      : typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 23
+        ? v
+        : undefined,
+  { default: FACILITIES.user },
+);
 
-function resolveSeverities(table: LevelTable, name: string, v: unknown): number[] {
+function resolveSeverities(table: LevelTable, at: At, v: unknown): number[] {
+  const { where: WHERE, name } = at;
   const byLevel = new Map<number, number>();
   for (const [level, sev] of Object.entries(DEFAULT_SEVERITY_BY_LEVEL))
     byLevel.set(Number(level), sev);
@@ -222,172 +288,113 @@ function resolveSeverities(table: LevelTable, name: string, v: unknown): number[
   return out;
 }
 
-const KNOWN_KEYS = new Set([
-  'type',
-  'level',
-  'host',
-  'port',
-  'protocol',
-  'facility',
-  'appName',
-  'hostname',
-  'procid',
-  'msgid',
-  'severity',
-  'sdId',
-  'fields',
-  'structuredData',
-  'messageKey',
-  'msgFormat',
-  'maxDatagramBytes',
-  'bufferBytes',
-  'bufferRecords',
-  'reconnectInitialMs',
-  'reconnectMaxMs',
-  'connectTimeoutMs',
-  'flushTimeoutMs',
-]);
+const FIELDS = {
+  ...COMMON_FIELDS,
+  host: str({ default: '127.0.0.1' }),
+  port: int({ min: 1, max: 65535, default: 514 }),
+  protocol: oneOf(['tcp', 'udp'], { default: 'tcp' }),
+  facility: facilityRule,
+  appName: headerField(48),
+  hostname: headerField(255),
+  procid: either(headerField(128), int({ min: 0 })),
+  msgid: either(headerField(32), table('an option of msgid', { field: str({ required: true }) })),
+  severity: any(),
+  sdId: str({
+    default: DEFAULT_SD_ID,
+    pattern: SD_ID,
+    expected:
+      'an SD-ID: name@<enterprise number>, at most 32 printable US-ASCII characters without = ] " or space',
+  }),
+  fields: list(str({ empty: true })),
+  structuredData: bool({ default: true }),
+  messageKey: str(),
+  msgFormat: oneOf(['msg', 'json'], { default: 'msg' }),
+  maxDatagramBytes: int({ min: 480, max: 65507, default: 2048 }),
+  bufferBytes: int({ min: 1024, max: 2 ** 31 - 1, default: 8 << 20 }),
+  bufferRecords: int({ min: 1, max: 2 ** 31 - 1, default: 100_000 }),
+  reconnectInitialMs: int({ min: 1, max: 3_600_000, default: 100 }),
+  /** Default: 30 s, or reconnectInitialMs when that is longer. */
+  reconnectMaxMs: int({ min: 1, max: 3_600_000 }),
+  connectTimeoutMs: int({ min: 1, max: 600_000, default: 5000 }),
+  flushTimeoutMs: int({ min: 0, max: 600_000, default: 2000 }),
+};
 
-/** Validates `{ type: 'syslog', ... }` (`name` is its place, e.g. "destination[1]"). */
+/** Counters of a syslog destination beyond the common four (UDP messages cut). */
+export const SYSLOG_EXTRA_STATS = ['truncated'] as const;
+
+function resolveSyslog(o: Resolved<typeof FIELDS>, ctx: ResolveContext): Plain<SyslogSpec> {
+  const { at } = ctx;
+  checkLength(at, 'appName', o.appName, 48);
+  checkLength(at, 'hostname', o.hostname, 255);
+  const procid = typeof o.procid === 'number' ? String(o.procid) : o.procid;
+  checkLength(at, 'procid', procid, 128);
+  if (typeof o.msgid === 'string') checkLength(at, 'msgid', o.msgid, 32);
+  if (o.sdId.length > 32) {
+    throw invalidOption(at.where, `${at.name}.sdId`, FIELDS.sdId.expected, o.sdId);
+  }
+  const reconnectMaxMs = o.reconnectMaxMs ?? Math.max(30_000, o.reconnectInitialMs);
+  if (reconnectMaxMs < o.reconnectInitialMs) {
+    throw invalidOption(
+      at.where,
+      `${at.name}.reconnectMaxMs`,
+      `an integer in ${o.reconnectInitialMs}..3600000 (at least reconnectInitialMs)`,
+      reconnectMaxMs,
+    );
+  }
+  const messageKey = o.messageKey ?? ctx.messageKey;
+  return {
+    kind: 'syslog',
+    minLevel: ctx.minLevel,
+    host: o.host,
+    port: o.port,
+    protocol: o.protocol,
+    facility: o.facility,
+    appName: o.appName ?? null,
+    hostname: o.hostname ?? sanitizeHeaderField(osHostname(), 255),
+    procid: procid ?? String(process.pid),
+    msgid:
+      o.msgid === undefined
+        ? { value: '-' }
+        : typeof o.msgid === 'string'
+          ? { value: o.msgid }
+          : { field: o.msgid.field },
+    severityByLevel: resolveSeverities(
+      ctx.levels,
+      { where: at.where, name: `${at.name}.severity` },
+      o.severity,
+    ),
+    sdId: o.sdId,
+    fields: o.fields === undefined ? null : [...o.fields],
+    excludeFields: [...DEFAULT_EXCLUDED_FIELDS, messageKey],
+    structuredData: o.structuredData,
+    messageKey,
+    msgFormat: o.msgFormat,
+    maxDatagramBytes: o.maxDatagramBytes,
+    bufferBytes: o.bufferBytes,
+    bufferRecords: o.bufferRecords,
+    reconnectInitialMs: o.reconnectInitialMs,
+    reconnectMaxMs,
+    connectTimeoutMs: o.connectTimeoutMs,
+    flushTimeoutMs: o.flushTimeoutMs,
+  };
+}
+
+export const syslogKind = {
+  types: ['syslog'],
+  options: table('a syslog option', FIELDS),
+  resolve: resolveSyslog,
+  name: (spec: Plain<SyslogSpec>) => `syslog:${spec.protocol}://${spec.host}:${spec.port}`,
+  extraStats: SYSLOG_EXTRA_STATS,
+} as const satisfies DestinationKind<SyslogSpec, Resolved<typeof FIELDS>>;
+
+/** `{ type: 'syslog', ... }` at `name` (e.g. "destination[1]") resolved on its own. */
 export function resolveSyslogDestination(
-  table: LevelTable,
+  levels: LevelTable,
   o: Record<string, unknown>,
   name: string,
   minLevel: number,
-  loggerMessageKey = 'msg',
+  messageKey = 'msg',
 ): SyslogSpec {
-  rejectUnknownKeys(WHERE, name, o, KNOWN_KEYS, 'not a syslog option');
-  const host = o.host === undefined ? '127.0.0.1' : o.host;
-  if (typeof host !== 'string' || host.length === 0) {
-    throw invalidOption(WHERE, `${name}.host`, 'a non-empty string', host);
-  }
-  const protocol = o.protocol ?? 'tcp';
-  if (protocol !== 'tcp' && protocol !== 'udp') {
-    throw invalidOption(WHERE, `${name}.protocol`, '"tcp" or "udp"', protocol);
-  }
-  let msgid: SyslogSpec['msgid'] = { value: '-' };
-  if (typeof o.msgid === 'string') {
-    msgid = { value: headerField(`${name}.msgid`, o.msgid, 32) };
-  } else if (o.msgid !== undefined) {
-    const f = (o.msgid as { field?: unknown } | null)?.field;
-    if (typeof f !== 'string' || f.length === 0) {
-      throw invalidOption(WHERE, `${name}.msgid`, 'a string or { field: "<record key>" }', o.msgid);
-    }
-    msgid = { field: f };
-  }
-  const sdId = o.sdId ?? DEFAULT_SD_ID;
-  if (typeof sdId !== 'string' || sdId.length > 32 || !SD_ID.test(sdId)) {
-    throw invalidOption(
-      WHERE,
-      `${name}.sdId`,
-      'an SD-ID: name@<enterprise number>, at most 32 printable US-ASCII characters without = ] " or space',
-      sdId,
-    );
-  }
-  let fields: string[] | null = null;
-  if (o.fields !== undefined) {
-    if (!Array.isArray(o.fields) || o.fields.some((f) => typeof f !== 'string')) {
-      throw invalidOption(WHERE, `${name}.fields`, 'an array of record keys', o.fields);
-    }
-    fields = [...(o.fields as string[])];
-  }
-  const messageKey = o.messageKey ?? loggerMessageKey;
-  if (typeof messageKey !== 'string' || messageKey.length === 0) {
-    throw invalidOption(WHERE, `${name}.messageKey`, 'a non-empty string', messageKey);
-  }
-  const msgFormat = o.msgFormat ?? 'msg';
-  if (msgFormat !== 'msg' && msgFormat !== 'json') {
-    throw invalidOption(WHERE, `${name}.msgFormat`, '"msg" or "json"', msgFormat);
-  }
-  const structuredData = o.structuredData ?? true;
-  if (typeof structuredData !== 'boolean') {
-    throw invalidOption(WHERE, `${name}.structuredData`, 'true or false', structuredData);
-  }
-  const procid =
-    o.procid === undefined
-      ? String(process.pid)
-      : headerField(
-          `${name}.procid`,
-          typeof o.procid === 'number' ? String(o.procid) : o.procid,
-          128,
-        );
-  const reconnectInitialMs = optionalInt(
-    WHERE,
-    `${name}.reconnectInitialMs`,
-    o.reconnectInitialMs,
-    100,
-    1,
-    3_600_000,
-  );
-  return {
-    kind: 'syslog',
-    minLevel,
-    host,
-    port: optionalInt(WHERE, `${name}.port`, o.port, 514, 1, 65535),
-    protocol,
-    facility: resolveFacility(`${name}.facility`, o.facility),
-    appName: o.appName === undefined ? null : headerField(`${name}.appName`, o.appName, 48),
-    hostname:
-      o.hostname === undefined
-        ? sanitizeHeaderField(osHostname(), 255)
-        : headerField(`${name}.hostname`, o.hostname, 255),
-    procid,
-    msgid,
-    severityByLevel: resolveSeverities(table, `${name}.severity`, o.severity),
-    sdId,
-    fields,
-    excludeFields: [...DEFAULT_EXCLUDED_FIELDS, messageKey],
-    structuredData,
-    messageKey,
-    msgFormat,
-    maxDatagramBytes: optionalInt(
-      WHERE,
-      `${name}.maxDatagramBytes`,
-      o.maxDatagramBytes,
-      2048,
-      480,
-      65507,
-    ),
-    bufferBytes: optionalInt(
-      WHERE,
-      `${name}.bufferBytes`,
-      o.bufferBytes,
-      8 << 20,
-      1024,
-      2 ** 31 - 1,
-    ),
-    bufferRecords: optionalInt(
-      WHERE,
-      `${name}.bufferRecords`,
-      o.bufferRecords,
-      100_000,
-      1,
-      2 ** 31 - 1,
-    ),
-    reconnectInitialMs,
-    reconnectMaxMs: optionalInt(
-      WHERE,
-      `${name}.reconnectMaxMs`,
-      o.reconnectMaxMs,
-      Math.max(30_000, reconnectInitialMs),
-      reconnectInitialMs,
-      3_600_000,
-    ),
-    connectTimeoutMs: optionalInt(
-      WHERE,
-      `${name}.connectTimeoutMs`,
-      o.connectTimeoutMs,
-      5000,
-      1,
-      600_000,
-    ),
-    flushTimeoutMs: optionalInt(
-      WHERE,
-      `${name}.flushTimeoutMs`,
-      o.flushTimeoutMs,
-      2000,
-      0,
-      600_000,
-    ),
-  };
+  const at = { where: 'createLogger', name };
+  return resolveWithKind(syslogKind, o, { at, levels, minLevel, messageKey, errorKey: 'err' });
 }
