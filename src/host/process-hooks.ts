@@ -73,8 +73,14 @@ export function reportLoss(s: SinkHost, flushed: boolean, timeoutMs: number): vo
     blockTimeout += d.blockTimeout;
     closed += d.closed;
     pending += ch.enqueued - ch.ring.recordsWritten() - d.ringFull - d.blockTimeout - d.closed;
-    for (const m of s.destinationMetrics(a.id))
-      if (m.dropped > 0) byDestination.push(`${m.name} ${m.dropped}`);
+    for (const m of s.destinationMetrics(a.id)) {
+      // Held by an asynchronous destination (syslog, HTTP) when the process ends: lost with it.
+      const held = m.buffered > 0 ? `${m.buffered} held, lost with the process` : '';
+      if (m.dropped > 0 || held !== '')
+        byDestination.push(
+          `${m.name} ${[m.dropped > 0 ? `${m.dropped} dropped` : '', held].filter(Boolean).join(', ')}`,
+        );
+    }
   }
   const total = ringFull + blockTimeout + closed + pending;
   if (total === 0 && byDestination.length === 0) return;
@@ -91,8 +97,8 @@ export function reportLoss(s: SinkHost, flushed: boolean, timeoutMs: number): vo
   const dests = byDestination.join(', ');
   const line =
     total === 0
-      ? `every record reached the sink, but single destinations dropped some at exit or before: ${dests}`
-      : `${total} records not written at exit: ${parts.join(', ')}${byDestination.length > 0 ? `; single destinations also dropped: ${dests}` : ''}`;
+      ? `every record reached the sink, but single destinations did not write them all: ${dests}`
+      : `${total} records not written at exit: ${parts.join(', ')}${byDestination.length > 0 ? `; single destinations: ${dests}` : ''}`;
   warn(line, flushed ? ErrorCodes.RECORDS_LOST : ErrorCodes.FLUSH_TIMEOUT);
 }
 

@@ -16,6 +16,7 @@ import type {
 import { RingReader, SinkAlarm, SinkDoorbell } from '../../src/protocol/ring.js';
 import { isExiting } from '../../src/protocol/stats.js';
 import { createDestination } from '../destinations/index.js';
+import { markProcessEnding } from '../destinations/report.js';
 import { onWriterResumed } from '../destinations/stream/fd-writer.js';
 import type { Destination } from '../destinations/types.js';
 import { createUnavailableDestination } from '../destinations/unavailable.js';
@@ -233,6 +234,7 @@ function heldBack(): boolean {
 
 /** Flushes every destination in parallel, each bounded, then (at exit) ends them. */
 async function flushDestinations(): Promise<void> {
+  for (const r of rings.values()) if (isExiting(r.stats)) markProcessEnding();
   const flushes: Promise<void>[] = [];
   for (const r of rings.values())
     for (const route of r.routes) flushes.push(route.flush(r.flushBoundMs));
