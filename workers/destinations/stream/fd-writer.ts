@@ -1,16 +1,19 @@
 /**
  * ringlog's own writer for the sink's fd, file and pretty destinations: one non-blocking
- * write(2) attempt per batch, and nothing that can hold the sink thread beyond that one
- * syscall. What a write could not hand over is kept in a bounded buffer of whole records and
- * retried from the sink's event loop, with backoff; what does not fit is dropped and counted.
- * docs/reliability.md lists every fault and what happens.
+ * write(2) attempt per batch (to a pipe, FIFO or terminal: pieces of whole lines of at most
+ * PIPE_BUF, which a pipe takes whole or not at all), and nothing that can hold the sink thread
+ * beyond that. What a write could not hand over is kept in a bounded buffer of whole records
+ * and retried from the sink's event loop, with backoff; what does not fit is dropped and
+ * counted. docs/reliability.md lists every fault and what happens.
  *
  * Per errno (the first failure of an episode is reported once, with its code):
  *
  *   EAGAIN, EWOULDBLOCK,   "busy": a pipe, FIFO or terminal whose reader is slower than the
  *   EBUSY, EINTR           logs. The unwritten tail is held (a record already begun is always
- *                          finished, never dropped) and retried every 1–64 ms. Nothing is
- *                          reported unless the buffer fills (RINGLOG_DESTINATION_BACKLOG).
+ *                          finished, never dropped) and retried every 1–64 ms. A full buffer
+ *                          pauses the ring (paused()) while the reader keeps reading; after
+ *                          STUCK_MS without progress, records for it alone are dropped
+ *                          (RINGLOG_DESTINATION_BACKLOG).
  *   ENOSPC, EDQUOT, EFBIG, "failing": the bytes of a record cut short by the failing write are
  *   EIO, anything else     cut off the file again (ftruncate, files this writer opened), so no
  *                          partial line stays; the records are held from that boundary and
