@@ -42,6 +42,8 @@ describe('a full disk', () => {
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout) as {
         flushA: { ms: number; error: string | null };
+        flushSyncA: { ms: number; error: string | null };
+        fatalA: { ms: number; error: string | null };
         flushB: { ms: number; error: string | null };
         whileFull: { written: number; buffered: number; errors: number };
         a: {
@@ -62,6 +64,10 @@ describe('a full disk', () => {
       // The full one: its flush does not wait on the disk either; it held what it could not write.
       expect(out.flushA.error).toBeNull();
       expect(out.flushA.ms).toBeLessThan(2000);
+      expect(out.flushSyncA.error).toBeNull();
+      expect(out.flushSyncA.ms).toBeLessThan(2000);
+      expect(out.fatalA.error).toBeNull();
+      expect(out.fatalA.ms).toBeLessThan(2000);
       expect(out.whileFull.written).toBeLessThan(N);
       expect(out.whileFull.buffered).toBeGreaterThan(0);
       expect(out.whileFull.errors).toBeGreaterThanOrEqual(1);
@@ -72,13 +78,14 @@ describe('a full disk', () => {
       const a = readLines(join(mount.dir, 'a.log'));
       expect(a.dup).toEqual([]);
       const d = out.a.destinations[0]!;
-      expect(out.a.enqueued).toBe(N + 100);
+      expect(out.a.enqueued).toBe(N + 101);
       expect(d.buffered).toBe(0);
       expect(d.written + d.dropped).toBe(out.a.enqueued);
       expect(a.records.length).toBe(d.written);
       // 4 MiB of holding room is far more than this run needs: nothing was dropped.
       expect(d.dropped).toBe(0);
-      expect(a.records.map((x) => x.i)).toEqual(Array.from({ length: N + 100 }, (_, k) => k));
+      expect(a.records.map((x) => x.i)).toEqual(Array.from({ length: N + 101 }, (_, k) => k));
+      expect(a.records[N]!.level).toBe(60);
     } finally {
       unmount(mount.dir);
     }

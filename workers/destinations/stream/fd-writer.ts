@@ -108,6 +108,8 @@ export interface FdWriterOptions {
   owned: boolean;
   /** Overrides HOLD_BYTES (tests). */
   holdBytes?: number;
+  /** Overrides STUCK_MS (tests). */
+  stuckMs?: number;
 }
 
 export class FdWriter {
@@ -116,6 +118,7 @@ export class FdWriter {
   private readonly owned: boolean;
   private readonly regular: boolean;
   private readonly holdBytes: number;
+  private readonly stuckMs: number;
   private held: Held[] = [];
   private heldBytes = 0;
   private heldRecords = 0;
@@ -139,6 +142,7 @@ export class FdWriter {
     this.fd = fd;
     this.owned = options.owned;
     this.holdBytes = options.holdBytes ?? HOLD_BYTES;
+    this.stuckMs = options.stuckMs ?? STUCK_MS;
     let regular = false;
     try {
       regular = fstatSync(fd).isFile();
@@ -183,7 +187,7 @@ export class FdWriter {
     return (
       this.trouble === 'busy' &&
       this.heldBytes >= this.holdBytes &&
-      Date.now() - this.lastProgress < STUCK_MS
+      Date.now() - this.lastProgress < this.stuckMs
     );
   }
 
@@ -400,7 +404,7 @@ export class FdWriter {
   /** Keeps a copy of `buf` at the end of the held queue, or drops it if the bound is hit. */
   private hold(buf: Buffer, records: number): void {
     if (buf.length === 0) return;
-    const slowButAlive = this.trouble === 'busy' && Date.now() - this.lastProgress < STUCK_MS;
+    const slowButAlive = this.trouble === 'busy' && Date.now() - this.lastProgress < this.stuckMs;
     // A slow reader pauses the ring instead (paused()): what arrives before the pause is held.
     if (this.heldBytes + buf.length > this.holdBytes && !slowButAlive) {
       this.dropped += records;
@@ -408,7 +412,7 @@ export class FdWriter {
         reportDestinationError(
           this.name,
           ErrorCodes.DESTINATION_BACKLOG,
-          `its buffer of ${this.holdBytes} bytes is full and the reader took nothing for ${STUCK_MS} ms; records for it are dropped`,
+          `its buffer of ${this.holdBytes} bytes is full and the reader took nothing for ${this.stuckMs} ms; records for it are dropped`,
         );
       }
       this.droppedInTrouble += records;
