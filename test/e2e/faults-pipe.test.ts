@@ -65,6 +65,35 @@ describe('a reader that goes away (EPIPE)', () => {
   });
 });
 
+describe('a reader slower than the logs', () => {
+  it('pauses the ring instead of dropping: every record arrives once, and flush() resolves', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.ndjson');
+    const metrics = join(dir, 'm.json');
+    // ~10 MB through a reader that takes 64 KiB every 30 ms: more than the writer's 4 MiB, so
+    // the ring is paused (with a flush waiting on it) while the reader keeps reading.
+    const reader = `const fs=require('fs');const o=fs.openSync(process.argv[1],'w');const b=Buffer.alloc(65536);const t=setInterval(()=>{let n;try{n=fs.readSync(0,b)}catch(e){if(e.code==='EAGAIN')return;throw e}if(n===0){clearInterval(t);return}fs.writeSync(o,b,0,n)},30)`;
+    const cmd = `"${process.execPath}" "${fixture('faults.mjs')}" slowpipe 60000 "${metrics}" | "${process.execPath}" -e "${reader.replace(/"/g, '\\"')}" "${out}"`;
+    const { ended } = start('sh', ['-c', cmd]);
+    const r = await ended;
+    expect(r.code).toBe(0);
+    const m = JSON.parse(readFileSync(metrics, 'utf8')) as {
+      mid: { error: string | null };
+      end: { error: string | null };
+      metrics: Metrics;
+    };
+    expect(m.mid.error).toBeNull();
+    expect(m.end.error).toBeNull();
+    const d = m.metrics.destinations[0]!;
+    expect(d.dropped).toBe(0);
+    expect(m.metrics.dropped.total).toBe(0);
+    expect(d.written).toBe(60_000);
+    const lines = parseLines(readFileSync(out, 'utf8'));
+    expect(lines.dup).toEqual([]);
+    expect(lines.records.map((x) => x.i)).toEqual(Array.from({ length: 60_000 }, (_, k) => k));
+  });
+});
+
 describe('a FIFO', () => {
   it('with no reader: reported naming the path and errno, records go to stderr, the app ends at once', async () => {
     const dir = tempDir();

@@ -221,7 +221,9 @@ function drainRing(r: AttachedRing): number {
 let flushing: Promise<void> | undefined;
 
 function hasWork(): boolean {
-  if (flushing === undefined && alarm.hasPendingFlush()) return true;
+  // A flush held back by a paused ring is not work: the writer's resume wakes us (a sleep that
+  // returned at once here would spin without ever letting the writer's timer run).
+  if (flushing === undefined && alarm.hasPendingFlush() && !heldBack()) return true;
   for (const r of rings.values()) if (r.reader.hasData() && !isPaused(r)) return true;
   return false;
 }
