@@ -9,6 +9,13 @@ import { join } from 'node:path';
 import { fixture } from './helpers.js';
 
 const children = new Set<ChildProcess>();
+const dirs: string[] = [];
+
+/** For afterEach: ends every child still running, removes every tempDir(). */
+export function cleanUp(): void {
+  killChildren();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
 
 /** Ends every child started by start() that is still running (SIGKILL, by pid or group). */
 export function killChildren(): void {
@@ -76,17 +83,22 @@ export function runFaults(
   return start(process.execPath, [fixture('faults.mjs'), ...args], options);
 }
 
+/** A temporary directory, removed by cleanUp(). */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'ringlog-fault-'));
+  const d = mkdtempSync(join(tmpdir(), 'ringlog-fault-'));
+  dirs.push(d);
+  return d;
 }
 
-/** Mounts a tmpfs of `size` at a new directory; undefined (with the reason) when not possible. */
-export function mountTmpfs(size: string): { dir: string } | { reason: string } {
+/** Mounts a tmpfs of `size` at a new directory (read-only with `readOnly`); the reason
+ * instead when that is not possible here. */
+export function mountTmpfs(size: string, readOnly = false): { dir: string } | { reason: string } {
   if (process.platform !== 'linux') return { reason: 'tmpfs mounts need Linux' };
   if (process.getuid?.() !== 0) return { reason: 'mounting a tmpfs needs root (CI runs as root)' };
-  const dir = tempDir();
+  const dir = mkdtempSync(join(tmpdir(), 'ringlog-fault-mnt-'));
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
+    const opts = `size=${size}${readOnly ? ',ro' : ''}`;
+    execFileSync('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', dir], { stdio: 'pipe' });
     return { dir };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

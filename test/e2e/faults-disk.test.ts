@@ -8,16 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  killChildren,
-  mountTmpfs,
-  readLines,
-  runFaults,
-  tempDir,
-  unmount,
-} from './fault-helpers.js';
+import { cleanUp, mountTmpfs, readLines, runFaults, tempDir, unmount } from './fault-helpers.js';
 
-afterEach(killChildren);
+afterEach(cleanUp);
 
 const N = 3000;
 

@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Ended, killChildren, runFaults, tempDir } from './fault-helpers.js';
+import { cleanUp, type Ended, runFaults, tempDir } from './fault-helpers.js';
 
-afterEach(killChildren);
+afterEach(cleanUp);
 
 const EXIT_TIMEOUT_MS = 500; // the fixture's exitTimeoutMs
 /** What the bound allows beyond exitTimeoutMs: the margin docs/reliability.md states is

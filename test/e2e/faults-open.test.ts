@@ -9,16 +9,18 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  cleanUp,
   type Ended,
-  killChildren,
+  mountTmpfs,
   parseLines,
   runFaults,
   start,
   tempDir,
+  unmount,
 } from './fault-helpers.js';
 import { fixture } from './helpers.js';
 
-afterEach(killChildren);
+afterEach(cleanUp);
 
 const N = 200;
 
@@ -95,6 +97,21 @@ describe('a destination that cannot be opened', () => {
     const path = join(file, 'x.log');
     const r = await within(runFaults(['open', path, String(N)]).ended, 30_000);
     expectFallback(r, path, 'ENOTDIR');
+  });
+
+  it('a read-only file system (EROFS)', async (ctx) => {
+    const mount = mountTmpfs('1m', true);
+    if ('reason' in mount) {
+      ctx.skip(`EROFS test skipped: ${mount.reason}`);
+      return;
+    }
+    try {
+      const path = join(mount.dir, 'x.log');
+      const r = await within(runFaults(['open', path, String(N)]).ended, 30_000);
+      expectFallback(r, path, 'EROFS');
+    } finally {
+      unmount(mount.dir);
+    }
   });
 
   it('a directory the user may not write (EACCES), run as an unprivileged uid', async (ctx) => {

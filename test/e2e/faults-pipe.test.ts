@@ -8,10 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, parseLines, runFaults, start, tempDir } from './fault-helpers.js';
+import { cleanUp, parseLines, runFaults, start, tempDir } from './fault-helpers.js';
 import { fixture } from './helpers.js';
 
-afterEach(killChildren);
+afterEach(cleanUp);
 
 const N = 20_000;
 

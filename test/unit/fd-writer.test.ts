@@ -5,7 +5,15 @@
  * the bounded mkdir walk.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,7 +24,14 @@ import {
 } from '../../workers/destinations/stream/fd-writer.js';
 
 const open: number[] = [];
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'ringlog-fdw-'));
+  dirs.push(d);
+  return d;
+};
 afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   for (const fd of open.splice(0)) {
     try {
       closeSync(fd);
@@ -28,7 +43,7 @@ afterEach(() => {
 
 /** A FIFO with a non-blocking reader (ours) and a non-blocking writer fd. */
 function fifo(): { reader: number; writer: number } {
-  const path = join(mkdtempSync(join(tmpdir(), 'ringlog-fdw-')), 'p.fifo');
+  const path = join(tempDir(), 'p.fifo');
   execFileSync('mkfifo', [path]);
   const reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   const writer = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
@@ -116,7 +131,7 @@ describe('FdWriter', () => {
   });
 
   it('writes a file and counts its records', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ringlog-fdw-'));
+    const dir = tempDir();
     const path = join(dir, 'a', 'b', 'x.log');
     const w = openFileWriter('file', path, { mkdir: true, append: true });
     w.write(lines(0, 100), 100);
@@ -131,7 +146,7 @@ describe('makeParentDirectories', () => {
   });
 
   it('says ENOTDIR when a parent is a file', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ringlog-fdw-')), 'plain');
+    const file = join(tempDir(), 'plain');
     writeFileSync(file, '');
     expect(() => makeParentDirectories(join(file, 'sub', 'x.log'))).toThrow(/ENOTDIR/);
   });
