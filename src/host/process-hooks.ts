@@ -40,31 +40,72 @@ function onExit(s: SinkHost): void {
     markExiting(a.stats);
     a.channel.publish();
     timeoutMs = Math.max(timeoutMs, a.hooks.exitTimeoutMs);
+  }
+  // One budget for the whole exit: records logged by later exit listeners share what the
+  // exit flush left of it, so a stuck sink costs exitTimeoutMs once, not once per record.
+  const deadline = Date.now() + timeoutMs;
+  for (const a of s.attachedRings()) {
     // From now on nothing runs after this tick: write each later record before returning.
     a.channel.schedule = () => {
       a.channel.publish();
-      s.flushSync(a.hooks.exitTimeoutMs);
+      s.flushSync(Math.max(0, deadline - Date.now()));
     };
   }
-  if (timeoutMs === 0) return;
-  if (!s.flushSync(timeoutMs)) {
-    let missing = 0;
-    for (const a of s.attachedRings()) {
-      const ch = a.channel;
-      const d = ch.dropped;
-      missing +=
-        ch.enqueued -
-        ch.ring.recordsWritten() -
-        ch.ring.recordsDiscarded() -
-        d.ringFull -
-        d.blockTimeout -
-        d.closed;
+  const flushed = timeoutMs === 0 || s.flushSync(timeoutMs);
+  reportLoss(s, flushed, timeoutMs);
+}
+
+/**
+ * The one line said at exit when records were not written: how many, by the reasons
+ * metrics() counts them (its dropped.total + pending, summed over the loggers), and the
+ * destinations that dropped records of their own. Nothing is said when nothing was lost.
+ */
+export function reportLoss(s: SinkHost, flushed: boolean, timeoutMs: number): void {
+  let ringFull = 0;
+  let blockTimeout = 0;
+  let closed = 0;
+  let sinkRestart = 0;
+  let pending = 0;
+  const byDestination: string[] = [];
+  for (const a of s.attachedRings()) {
+    const ch = a.channel;
+    const d = ch.dropped;
+    ringFull += d.ringFull;
+    blockTimeout += d.blockTimeout;
+    closed += d.closed;
+    // The tail of a fragmented record cut by a sink restart: metrics()'s dropped.sinkRestart.
+    const discarded = ch.ring.recordsDiscarded();
+    sinkRestart += discarded;
+    pending +=
+      ch.enqueued - ch.ring.recordsWritten() - discarded - d.ringFull - d.blockTimeout - d.closed;
+    for (const m of s.destinationMetrics(a.id)) {
+      // Held by an asynchronous destination (syslog, HTTP) when the process ends: lost with it.
+      const held = m.buffered > 0 ? `${m.buffered} held, lost with the process` : '';
+      if (m.dropped > 0 || held !== '')
+        byDestination.push(
+          `${m.name} ${[m.dropped > 0 ? `${m.dropped} dropped` : '', held].filter(Boolean).join(', ')}`,
+        );
     }
-    warn(
-      `${missing} records not written at exit: the sink did not finish within exitTimeoutMs=${timeoutMs}`,
-      ErrorCodes.FLUSH_TIMEOUT,
-    );
   }
+  const total = ringFull + blockTimeout + closed + sinkRestart + pending;
+  if (total === 0 && byDestination.length === 0) return;
+  const parts: string[] = [];
+  if (ringFull > 0) parts.push(`${ringFull} dropped on a full ring`);
+  if (blockTimeout > 0) parts.push(`${blockTimeout} dropped after blockTimeoutMs`);
+  if (closed > 0) parts.push(`${closed} logged after close()`);
+  if (sinkRestart > 0) parts.push(`${sinkRestart} cut by a sink restart`);
+  if (pending > 0)
+    parts.push(
+      flushed
+        ? `${pending} still pending`
+        : `${pending} still pending when the exit flush gave up after exitTimeoutMs=${timeoutMs}`,
+    );
+  const dests = byDestination.join(', ');
+  const line =
+    total === 0
+      ? `every record reached the sink, but single destinations did not write them all: ${dests}`
+      : `${total} records not written at exit: ${parts.join(', ')}${byDestination.length > 0 ? `; single destinations: ${dests}` : ''}`;
+  warn(line, flushed ? ErrorCodes.RECORDS_LOST : ErrorCodes.FLUSH_TIMEOUT);
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;

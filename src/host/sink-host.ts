@@ -338,13 +338,24 @@ export class SinkHost implements SinkLink, LoggerSink {
   }
 }
 
+/** How long the fallback waits for a stderr that takes nothing (a full pipe) before it gives
+ * the rest of a batch up: the app thread writes here, and must not wait for a reader for ever. */
+const FALLBACK_WAIT_MS = 1000;
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
 function writeFully(fd: number, buf: Buffer): void {
   let off = 0;
+  let deadline = 0;
   while (off < buf.length) {
     try {
       off += writeSync(fd, buf, off);
+      deadline = 0;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      const now = Date.now();
+      if (deadline === 0) deadline = now + FALLBACK_WAIT_MS;
+      else if (now >= deadline) return;
+      Atomics.wait(nap, 0, 0, 1); // 1 ms: the reader's turn
     }
   }
 }

@@ -45,6 +45,17 @@ export const ErrorCodes = {
   HTTP_DROPPED: 'RINGLOG_HTTP_DROPPED',
   /** The HTTP destination's disk spool could not be written or read. */
   HTTP_SPOOL: 'RINGLOG_HTTP_SPOOL',
+  /** A file or fd write failed (ENOSPC, EDQUOT, EIO, ...): records are held in a bounded
+   * buffer and retried with backoff; past the bound, or at exit, they are dropped (counted). */
+  WRITE_FAILED: 'RINGLOG_WRITE_FAILED',
+  /** A destination that was failing writes again; says how many records it dropped meanwhile. */
+  WRITE_RESUMED: 'RINGLOG_WRITE_RESUMED',
+  /** The reader of a pipe, FIFO or terminal is gone (EPIPE, EBADF, ...): nothing more is
+   * written there; its records are counted as dropped. */
+  DESTINATION_CLOSED: 'RINGLOG_DESTINATION_CLOSED',
+  /** At exit, records were not written (dropped earlier, or still pending when the exit
+   * flush ended); the one line says how many, by reason, as metrics() counts them. */
+  RECORDS_LOST: 'RINGLOG_RECORDS_LOST',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -51,3 +51,15 @@ export function reportDestinationError(
   }
   return true;
 }
+
+let ending = false;
+
+/** Set by the sink when it serves the exit flush: what a destination still holds then is lost
+ * with the process, and its reports say so rather than "queued". */
+export function markProcessEnding(): void {
+  ending = true;
+}
+
+export function processEnding(): boolean {
+  return ending;
+}

@@ -34,6 +34,10 @@ export interface Destination {
    * Records written after it may be dropped (counted).
    */
   end?(): void | Promise<void>;
+  /** Optional: true while the sink should take no more records from this destination's
+   * ring (a slow reader, within a bound: see stream/fd-writer.ts). The sink then serves the
+   * other rings, and the ring's producer applies its onFull policy. */
+  paused?(): boolean;
   /** Counters of this destination, read for `metrics().destinations`. Without it the sink
    * counts a write that returned as written. */
   stats?(): DestinationStats;

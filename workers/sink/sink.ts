@@ -16,6 +16,8 @@ import type {
 import { RingReader, SinkAlarm, SinkDoorbell } from '../../src/protocol/ring.js';
 import { isExiting } from '../../src/protocol/stats.js';
 import { createDestination } from '../destinations/index.js';
+import { markProcessEnding } from '../destinations/report.js';
+import { onWriterResumed } from '../destinations/stream/fd-writer.js';
 import type { Destination } from '../destinations/types.js';
 import { createUnavailableDestination } from '../destinations/unavailable.js';
 import { Route } from './route.js';
@@ -48,6 +50,8 @@ const { control } = workerData as SinkWorkerData;
 const alarm = new SinkAlarm(control);
 const selfBell = new SinkDoorbell(control);
 const rings = new Map<number, AttachedRing>();
+// A destination that paused its ring (a slow pipe reader) says when it can take more.
+onWriterResumed(() => selfBell.wake());
 const ringBuffers = new Map<number, SharedArrayBuffer>();
 
 // A producer blocked on a full ring cannot see our 'exit' event: tell it through the
@@ -183,8 +187,15 @@ function gather(chunks: Buffer[]): Buffer {
   return scratch.subarray(0, off);
 }
 
+/** True while a destination of the ring asks for no more records (stream/fd-writer.ts). */
+function isPaused(r: AttachedRing): boolean {
+  for (const route of r.routes) if (route.dest.paused?.() === true) return true;
+  return false;
+}
+
 /** One round on one ring: returns the bytes it took. */
 function drainRing(r: AttachedRing): number {
+  if (isPaused(r)) return 0;
   const reader = r.reader;
   let records = 0;
   let taken = 0;
@@ -227,13 +238,22 @@ function drainRing(r: AttachedRing): number {
 let flushing: Promise<void> | undefined;
 
 function hasWork(): boolean {
-  if (flushing === undefined && alarm.hasPendingFlush()) return true;
-  for (const r of rings.values()) if (r.reader.hasData()) return true;
+  // A flush held back by a paused ring is not work: the writer's resume wakes us (a sleep that
+  // returned at once here would spin without ever letting the writer's timer run).
+  if (flushing === undefined && alarm.hasPendingFlush() && !heldBack()) return true;
+  for (const r of rings.values()) if (r.reader.hasData() && !isPaused(r)) return true;
+  return false;
+}
+
+/** A paused ring with records in it: a flush is not served before they are handed out. */
+function heldBack(): boolean {
+  for (const r of rings.values()) if (isPaused(r) && r.reader.hasData()) return true;
   return false;
 }
 
 /** Flushes every destination in parallel, each bounded, then (at exit) ends them. */
 async function flushDestinations(): Promise<void> {
+  for (const r of rings.values()) if (isExiting(r.stats)) markProcessEnding();
   const flushes: Promise<void>[] = [];
   for (const r of rings.values())
     for (const route of r.routes) flushes.push(route.flush(r.flushBoundMs));
@@ -257,7 +277,7 @@ async function run(): Promise<void> {
       await yieldToEventLoop();
       continue;
     }
-    if (ticket !== served && flushing === undefined) {
+    if (ticket !== served && flushing === undefined && !heldBack()) {
       // Everything published before `ticket` has been handed out. The destinations' flushes
       // run without holding up the rings: a slow one (bounded by flushBoundMs) must not stop
       // the others from receiving what producers publish meanwhile.

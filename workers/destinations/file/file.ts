@@ -1,5 +1,6 @@
 /**
- * A file path, through sonic-boom (sync, contentMode 'buffer': see stream.ts for why), with
+ * A file path, through ringlog's own writer (stream/fd-writer.ts: one write per batch; a full
+ * disk holds records in a bounded buffer and retries, never a partial line), with
  * built-in rotation by size and/or time, retention, gzip of rotated files, a symlink to the
  * current file, and reopen at the same path for external rotation (logrotate).
  *
@@ -12,11 +13,11 @@
  */
 
 import { existsSync, fstatSync, renameSync } from 'node:fs';
-import sonicBoom, { type SonicBoom as SonicBoomClass } from 'sonic-boom';
 import { destinationName } from '../../../src/protocol/destination-name.js';
 import { ErrorCodes, errorMessage } from '../../../src/protocol/errors.js';
 import type { DestinationSpec } from '../../../src/protocol/messages.js';
 import { reportDestinationError } from '../report.js';
+import { type FdWriter, openFileWriter } from '../stream/fd-writer.js';
 import type { Destination, DestinationStats } from '../types.js';
 import {
   gzipFile,
@@ -29,9 +30,6 @@ import {
   pruneRotated,
   unfinishedCompressions,
 } from './rotation.js';
-
-// sonic-boom is CommonJS while its types declare an ES default export (see stream.ts).
-const SonicBoom = sonicBoom as unknown as typeof SonicBoomClass;
 
 type FileSpec = Extract<DestinationSpec, { kind: 'file' }>;
 
@@ -71,8 +69,9 @@ export function createFileDestination(
   const utc = rot?.utc ?? false;
   const sizeLimit = rot?.sizeBytes ?? Number.POSITIVE_INFINITY;
 
-  let written = 0;
   let errors = 0;
+  // Counts of the writers swapped out by rotation or reopen.
+  let past = { written: 0, dropped: 0, errors: 0 };
   let size = 0;
   let fileStart = 0;
   let boundary = Number.POSITIVE_INFINITY;
@@ -84,22 +83,23 @@ export function createFileDestination(
     reportDestinationError(name, code, `${what}: ${errorMessage(err)}`);
   };
 
-  const open = (append: boolean): SonicBoomClass => {
-    const sonic = new SonicBoom({
-      dest: spec.path,
-      sync: true,
-      contentMode: 'buffer',
-      mkdir: spec.mkdir,
-      append,
-    });
+  const open = (append: boolean): FdWriter => {
+    const w = openFileWriter(name, spec.path, { mkdir: spec.mkdir, append });
     // What is already in the file decides its period: a file last written yesterday is
     // rotated as yesterday's before today's first record goes in.
-    // sonic-boom's types omit its public `fd`.
-    const st = fstatSync((sonic as unknown as { fd: number }).fd);
+    let st: ReturnType<typeof fstatSync>;
+    try {
+      st = fstatSync(w.fd);
+      if (!st.isFile() && !st.isFIFO() && !st.isCharacterDevice() && !st.isSocket())
+        throw new Error(`${spec.path} is not a file`);
+    } catch (err) {
+      w.close();
+      throw err;
+    }
     size = st.size;
     fileStart = periodStart(size > 0 ? st.mtimeMs : now(), stampInterval, utc);
     boundary = interval === null ? Number.POSITIVE_INFINITY : nextPeriod(fileStart, interval, utc);
-    return sonic;
+    return w;
   };
 
   const updateSymlink = (code: string): void => {
@@ -111,20 +111,23 @@ export function createFileDestination(
     }
   };
 
-  /** Closes a file swapped out (fsync and close run asynchronously in sonic-boom); an error
-   * there would otherwise be an 'error' event nobody listens to, which throws. */
-  const retire = (old: SonicBoomClass, code: string): void => {
-    old.on('error', (err) => fail(code, 'could not close the previous file', err));
-    old.destroy();
+  /** Closes a file swapped out; what it still held goes on to the new one, in order. */
+  const retire = (old: FdWriter, next: FdWriter): void => {
+    old.handOver(next);
+    old.close();
+    past = {
+      written: past.written + old.written,
+      dropped: past.dropped + old.dropped,
+      errors: past.errors + old.errors,
+    };
   };
 
-  let sonic = open(spec.append);
+  let writer = open(spec.append);
   updateSymlink(ErrorCodes.ROTATE_FAILED);
 
   const put = (chunk: Buffer, lines: number): void => {
-    sonic.write(chunk as unknown as string);
+    writer.write(chunk, lines);
     size += chunk.length;
-    written += lines;
   };
 
   const enqueue = (job: () => Promise<void> | void, what: string): void => {
@@ -161,7 +164,6 @@ export function createFileDestination(
         interval === null ? Number.POSITIVE_INFINITY : nextPeriod(fileStart, interval, utc);
       return;
     }
-    sonic.flushSync();
     let target: string;
     try {
       target = nextRotatedPath(spec.path, periodStamp(fileStart, stampInterval, utc));
@@ -171,7 +173,7 @@ export function createFileDestination(
       fail(ErrorCodes.ROTATE_FAILED, 'could not rename the file to rotate it', err);
       return;
     }
-    let next: SonicBoomClass;
+    let next: FdWriter;
     try {
       next = open(true);
     } catch (err) {
@@ -185,8 +187,8 @@ export function createFileDestination(
       fail(ErrorCodes.ROTATE_FAILED, 'could not open a new file after rotating', err);
       return;
     }
-    retire(sonic, ErrorCodes.ROTATE_FAILED);
-    sonic = next;
+    retire(writer, next);
+    writer = next;
     updateSymlink(ErrorCodes.ROTATE_FAILED);
     if (rot?.compress === 'gzip') compress(target);
     prune();
@@ -197,7 +199,9 @@ export function createFileDestination(
     minLevel: spec.minLevel,
     write(chunk, records?: number) {
       let lines = records ?? countLines(chunk);
-      if (rot !== null) {
+      // While the file cannot be written, records wait in the writer's buffer, in order:
+      // rotation waits for them to be written.
+      if (rot !== null && !writer.holding()) {
         const t = now();
         if (t >= boundary && t >= retryAt) rotate(t);
         // Fill the file with the whole lines that fit, rotate, go on with the rest: a record
@@ -221,32 +225,40 @@ export function createFileDestination(
       }
       put(chunk, lines);
     },
-    flush() {
-      sonic.flushSync();
+    flush(boundMs) {
+      return writer.flush(boundMs);
+    },
+    end() {
+      writer.finish('at exit');
     },
     async close() {
-      sonic.flushSync();
-      sonic.destroy();
+      writer.close();
       await jobs;
     },
     reopen() {
-      let next: SonicBoomClass;
+      let next: FdWriter;
       try {
-        sonic.flushSync();
         next = open(true);
       } catch (err) {
         fail(ErrorCodes.REOPEN_FAILED, 'could not reopen; still writing to the file it had', err);
         return false;
       }
-      retire(sonic, ErrorCodes.REOPEN_FAILED);
-      sonic = next;
+      retire(writer, next);
+      writer = next;
       updateSymlink(ErrorCodes.REOPEN_FAILED);
       return true;
     },
     stats() {
-      // Writes are synchronous: nothing waits in a buffer. A write that throws is caught by
-      // the sink's Route, which counts its records as dropped for this destination.
-      return { written, dropped: 0, errors, buffered: 0 };
+      const s = writer.stats();
+      return {
+        written: past.written + s.written,
+        dropped: past.dropped + s.dropped,
+        errors: errors + past.errors + s.errors,
+        buffered: s.buffered,
+      };
+    },
+    paused() {
+      return writer.paused();
     },
     idle() {
       return jobs;

@@ -1,19 +1,16 @@
 /**
  * `{ type: 'pretty' }`: records formatted for people (pretty-format.ts), written to stdout,
- * stderr or any fd through sonic-boom, synchronously like the other standard streams.
+ * stderr or any fd through the same writer as the other standard streams (stream/fd-writer.ts).
  * Colours are decided here, in the sink, from the option, FORCE_COLOR, NO_COLOR and whether
  * the fd is a TTY (a worker sees the process's environment and fds).
  */
 
 import { isatty } from 'node:tty';
-import sonicBoom, { type SonicBoom as SonicBoomClass } from 'sonic-boom';
 import { destinationName } from '../../../src/protocol/destination-name.js';
 import type { PrettySpec } from '../../../src/protocol/messages.js';
+import { openFdWriter } from '../stream/fd-writer.js';
 import type { Destination } from '../types.js';
 import { formatPrettyLine, type PrettyFormat, shouldColorize } from './format.js';
-
-// See stream.ts: sonic-boom's CJS export named explicitly.
-const SonicBoom = sonicBoom as unknown as typeof SonicBoomClass;
 
 export function createPrettyDestination(spec: PrettySpec): Destination {
   const format: PrettyFormat = {
@@ -21,12 +18,12 @@ export function createPrettyDestination(spec: PrettySpec): Destination {
     labels: spec.labels,
     messageKey: spec.messageKey,
   };
-  const sonic = new SonicBoom({ fd: spec.fd, sync: true });
   const name = destinationName(spec);
+  const writer = openFdWriter(name, spec.fd);
   return {
     name,
     minLevel: spec.minLevel,
-    write(chunk) {
+    write(chunk, records) {
       const text = chunk.toString('utf8');
       let out = '';
       let start = 0;
@@ -36,13 +33,20 @@ export function createPrettyDestination(spec: PrettySpec): Destination {
         out += formatPrettyLine(text.slice(start, end), format);
         start = end + 1;
       }
-      sonic.write(out);
+      // A pretty record may span several lines (a stack below it): the writer holds and
+      // drops by the records it is told, and cuts only at a line end.
+      writer.write(Buffer.from(out, 'utf8'), records);
     },
-    flush() {
-      sonic.flushSync();
+    flush(boundMs) {
+      return writer.flush(boundMs);
+    },
+    end() {
+      writer.finish('at exit');
     },
     close() {
-      sonic.flushSync();
+      writer.close();
     },
+    paused: () => writer.paused(),
+    stats: () => writer.stats(),
   };
 }

@@ -1,36 +1,38 @@
 /**
- * stdout, stderr or any other open file descriptor, through sonic-boom. File paths are
- * file.ts. sync: the sink worker is the thread that may block on I/O, and writing
- * synchronously is what lets it release ring space only once bytes reached the OS.
- * contentMode 'buffer': the sink hands over bytes, and sonic-boom's default utf8 mode costs
- * about 3 µs a write (sonic-boom#238).
+ * stdout, stderr or any other open file descriptor, through ringlog's own writer
+ * (fd-writer.ts): one non-blocking write per batch, whatever the reader does. A pipe, FIFO or
+ * terminal is written through a non-blocking description of its own (the app's fd keeps its
+ * flags); a reader that is slow, stuck or gone costs this destination its records (held,
+ * then dropped, counted), never the sink's time.
  */
 
-import sonicBoom, { type SonicBoom as SonicBoomClass } from 'sonic-boom';
 import { destinationName } from '../../../src/protocol/destination-name.js';
 import type { DestinationSpec } from '../../../src/protocol/messages.js';
 import type { Destination } from '../types.js';
-
-// sonic-boom is CommonJS (module.exports = SonicBoom) while its types declare an ES default
-// export, which NodeNext resolution reads as the namespace: name the class explicitly.
-const SonicBoom = sonicBoom as unknown as typeof SonicBoomClass;
+import { openFdWriter } from './fd-writer.js';
 
 type StreamSpec = Extract<DestinationSpec, { kind: 'fd' }>;
 
 export function createStreamDestination(spec: StreamSpec): Destination {
-  const sonic = new SonicBoom({ fd: spec.fd, sync: true, contentMode: 'buffer' });
+  const name = destinationName(spec);
+  const writer = openFdWriter(name, spec.fd);
   return {
-    name: destinationName(spec),
+    name,
     minLevel: spec.minLevel,
-    write(chunk) {
-      sonic.write(chunk as unknown as string);
+    write(chunk, records) {
+      writer.write(chunk, records);
     },
-    flush() {
-      sonic.flushSync();
+    flush(boundMs) {
+      return writer.flush(boundMs);
+    },
+    end() {
+      writer.finish('at exit');
     },
     close() {
-      // Never close the process's own stdout/stderr, nor a descriptor we did not open.
-      sonic.flushSync();
+      // Closes only a description this writer opened: never the process's stdout/stderr.
+      writer.close();
     },
+    paused: () => writer.paused(),
+    stats: () => writer.stats(),
   };
 }

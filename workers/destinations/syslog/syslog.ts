@@ -20,7 +20,7 @@ import { destinationName } from '../../../src/protocol/destination-name.js';
 import { ErrorCodes, errorMessage } from '../../../src/protocol/errors.js';
 import type { SyslogSpec } from '../../../src/protocol/messages.js';
 import { backoffMs } from '../backoff.js';
-import { reportDestinationError } from '../report.js';
+import { processEnding, reportDestinationError } from '../report.js';
 import type { Destination, DestinationStats } from '../types.js';
 import { createSyslogFormatter, type SyslogFormatter } from './format.js';
 import { FrameQueue } from './frame-queue.js';
@@ -161,7 +161,7 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
         reportDestinationError(
           name,
           ErrorCodes.FLUSH_TIMEOUT,
-          `flush gave up after flushTimeoutMs=${spec.flushTimeoutMs} with ${held()} records not yet handed to ${spec.host}:${spec.port} (${state === 'open' ? 'the server is slow' : 'not connected'}); they stay queued`,
+          `flush gave up after flushTimeoutMs=${spec.flushTimeoutMs} with ${held()} records not yet handed to ${spec.host}:${spec.port} (${state === 'open' ? 'the server is slow' : 'not connected'}); ${processEnding() ? 'the process is ending: they are lost with it' : 'they stay queued'}`,
         );
         done();
       }, spec.flushTimeoutMs);
