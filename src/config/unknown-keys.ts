@@ -19,9 +19,10 @@ export function rejectUnknownKeys(
   known: readonly string[],
   what: string,
   hints: Hints = {},
+  skipUndefined = false,
 ): void {
   for (const k of Object.keys(o)) {
-    if (known.includes(k)) continue;
+    if (known.includes(k) || (skipUndefined && o[k] === undefined)) continue;
     const name = at.name === '' ? k : `${at.name}.${k}`;
     const got = `got ${describeValue(o[k])}`;
     const hint = Object.hasOwn(hints, k) ? hints[k] : undefined;

@@ -154,6 +154,17 @@ describe('misspelt options are refused with the nearest valid key', () => {
     expect(log.child({ a: 1 }, { level: 'warn', msgPrefix: 'x ' }).level).toBe('warn');
   });
 
+  it('passes over child() option keys set to undefined, as Fastify hands them', () => {
+    const log = createLogger({ capture: true });
+    const opts = { logger: undefined, genReqId: undefined, level: 'warn' };
+    const child = log.child({ a: 1 }, opts as never);
+    child.warn('w');
+    expect(child.level).toBe('warn');
+    expect(log.capture!.records()).toEqual([expect.objectContaining({ a: 1, msg: 'w' })]);
+    // A key with a value is still refused.
+    expect(invalid(() => log.child({}, { logger: {} } as never))).toContain('"options.logger"');
+  });
+
   it('through presets and setup(), environment included', () => {
     expect(invalid(() => createLogger({ preset: 'test', levle: 'debug' } as never))).toContain(
       'did you mean "level"?',
