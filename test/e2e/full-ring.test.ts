@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/index.js';
-import { fixture, tempFile } from '../e2e/helpers.js';
+import { fixture, tempFile } from './helpers.js';
 
 // A destination that sleeps 5 ms per write behind a 16 KiB ring: the producer outruns it.
 function slowLogger(onFull: 'block' | 'drop', file: string) {
@@ -24,9 +24,7 @@ describe('when the ring is full', () => {
     it(`'${onFull}' counts what it gives up on, and enqueued === written + dropped after flush`, async () => {
       const file = tempFile(`${onFull}.log`);
       const log = slowLogger(onFull, file);
-      const started = Date.now();
       for (let i = 0; i < 20_000; i++) log.info({ i, pad: 'x'.repeat(80) }, 'fill');
-      const loggedMs = Date.now() - started;
       await log.flush();
       const m = log.metrics();
       await log.close();
@@ -44,9 +42,35 @@ describe('when the ring is full', () => {
       expect(ids).toHaveLength(m.written);
       for (let k = 1; k < ids.length; k++) expect(ids[k]!).toBeGreaterThan(ids[k - 1]!);
       expect(m.ringHighWaterBytes).toBeLessThanOrEqual(16 * 1024);
-      if (onFull === 'drop') expect(loggedMs).toBeLessThan(10_000);
     });
   }
+
+  it("'drop' never waits for a stuck sink, where 'block' would wait blockTimeoutMs", async () => {
+    const file = tempFile('drop-stuck.log');
+    const log = createLogger({
+      base: null,
+      destination: {
+        type: 'module',
+        module: fixture('destinations/faulty.mjs'),
+        options: { path: file, mode: 'stall', stallMs: 3_000 },
+      },
+      ringBytes: 16 * 1024,
+      maxBatchBytes: 1024,
+      onFull: 'drop',
+      blockTimeoutMs: 1_500,
+      flushTimeoutMs: 20_000,
+    });
+    const started = Date.now();
+    for (let i = 0; i < 20_000; i++) log.info({ i, pad: 'x'.repeat(80) }, 'fill');
+    const loggedMs = Date.now() - started;
+    const m = log.metrics();
+    // Under 'block' the first refused batch alone would cost 1,500 ms.
+    expect(loggedMs).toBeLessThan(1_500);
+    expect(m.dropped.ringFull).toBeGreaterThan(0);
+    expect(m.dropped.blockTimeout).toBe(0);
+    await log.flush();
+    await log.close();
+  }, 40_000);
 });
 
 describe("onFull 'block' behind a stuck sink", () => {
