@@ -19,10 +19,11 @@ export function rejectUnknownKeys(
   known: readonly string[],
   what: string,
   hints: Hints = {},
-  skipUndefined = false,
 ): void {
   for (const k of Object.keys(o)) {
-    if (known.includes(k) || (skipUndefined && o[k] === undefined)) continue;
+    // A key set to undefined is absent, as for the known keys: Fastify hands child() its own
+    // options with `logger` and `genReqId` set to undefined.
+    if (known.includes(k) || o[k] === undefined) continue;
     const name = at.name === '' ? k : `${at.name}.${k}`;
     const got = `got ${describeValue(o[k])}`;
     const hint = Object.hasOwn(hints, k) ? hints[k] : undefined;

@@ -301,14 +301,12 @@ export function checkTable<F extends Fields>(
 /**
  * Refuses the keys `t` does not list, without resolving the values: for callers that check
  * the values themselves and run often (child(), whose hooks and level are checked where
- * they are compiled). Costs Object.keys and a few compares. A key whose value is undefined
- * is passed over: Fastify hands child() its own options with `logger` and `genReqId` set to
- * undefined (lib/logger-pino.js), which pino ignores too.
+ * they are compiled). Costs Object.keys and a few compares.
  */
 export function checkKeys(t: TableRule<Fields, unknown>, input: unknown, at: At): void {
   if (input === undefined) return;
   if (!isPlainObject(input)) throw invalidOption(at.where, at.name, t.expected, input);
-  rejectUnknownKeys(at, input, t.keys, t.what, t.hints, true);
+  rejectUnknownKeys(at, input, t.keys, t.what, t.hints);
 }
 
 function checkFields<F extends Fields>(
