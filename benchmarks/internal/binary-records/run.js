@@ -3,13 +3,14 @@
 //   check    fast-check records (and S1, S2, S3, S5) through the prototype and through today's
 //            logger (capture mode, fixed time): every line must be byte-identical
 //   sink     the sink thread's cost per record: decode + format vs today's copy of the bytes
+//   encode   the app thread's own work, no sink thread: CPU time per call
 //   percall  the app thread's cost per call, publish included, both with a sink thread
 //            draining to /dev/null
 //   e2e      S2 records/s from the first call to the last record written, CPU per record
 //   routes   today's path: what the rope flattening of a batch costs
 //
 //   npm run build && node benchmarks/internal/binary-records/run.js [--rounds 7] [--calls 50000]
-//     [--check 3000] [--e2e 200000] [--e2e-rounds 3] [--steps check,sink,percall,e2e,routes]
+//     [--check 3000] [--e2e 200000] [--e2e-rounds 3] [--steps check,sink,encode,percall,e2e,routes]
 import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,9 @@ const CHECK = opt('check', 3000);
 const E2E = opt('e2e', 200_000);
 const E2E_ROUNDS = opt('e2e-rounds', 3);
 const stepsAt = args.indexOf('--steps');
-const STEPS = (stepsAt >= 0 ? args[stepsAt + 1] : 'check,sink,percall,e2e,routes').split(',');
+const STEPS = (stepsAt >= 0 ? args[stepsAt + 1] : 'check,sink,encode,percall,e2e,routes').split(
+  ',',
+);
 const RING_BYTES = 1 << 20;
 const PACE = 1000;
 const FIXED_TIME = 1_700_000_000_000;
@@ -332,6 +335,64 @@ async function perCall() {
   return out;
 }
 
+// ── app thread alone ───────────────────────────────────────────────────────────────────
+/** CPU ns per call of `n` calls on this thread, `every1000` run after each 1,000. No other
+ * thread of ours runs in this step, so the process's CPU time is this thread's. */
+function cpuPerCall(l, call, n, every1000) {
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) {
+    call(l, i);
+    if (i % 1000 === 999) every1000();
+  }
+  const c = process.cpuUsage(c0);
+  return ((c.user + c.system) * 1e3) / n;
+}
+
+/** The app side's own work, no sink thread: today's line built by a capture logger (its copy
+ * into the ring left out, which favours today) against the prototype's encode and its copy
+ * into a ring that this thread releases at once after each publish. */
+function encodeOnly() {
+  const out = {};
+  for (const [id, sc] of Object.entries(SCENARIOS)) {
+    const cap = createLogger({ capture: true });
+    const today = sc.child ? cap.child(CHILD_BINDINGS) : cap;
+    const ring = createRing(RING_BYTES);
+    const i32 = new Int32Array(ring, 0, HEADER_BYTES / 4);
+    const enc = new Encoder(ring, { fallbackLine: todayFallback, publishOnTick: false });
+    const publish = enc.publish.bind(enc);
+    enc.publish = () => {
+      publish();
+      Atomics.store(i32, 16, Atomics.load(i32, 0)); // READ_POS = WRITE_POS: consumed
+    };
+    const proto = protoPair(enc, createLogger({ capture: true }), sc.child);
+    const clear = () => cap.capture.clear();
+    const flush = () => enc.publish();
+    cpuPerCall(today, sc.call, CALLS / 5, clear);
+    cpuPerCall(proto, sc.call, CALLS / 5, flush);
+    const t = [];
+    const p = [];
+    const ratios = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const first = r % 2 === 0;
+      const a = first ? cpuPerCall(today, sc.call, CALLS, clear) : undefined;
+      const b = cpuPerCall(proto, sc.call, CALLS, flush);
+      const c = a ?? cpuPerCall(today, sc.call, CALLS, clear);
+      t.push(c);
+      p.push(b);
+      ratios.push(b / c);
+    }
+    out[id] = {
+      todayNs: median(t),
+      protoNs: median(p),
+      ratio: median(ratios),
+      ratioMin: Math.min(...ratios),
+      ratioMax: Math.max(...ratios),
+      fallbacks: enc.fallbacks,
+    };
+  }
+  return out;
+}
+
 // ── end to end ─────────────────────────────────────────────────────────────────────────
 async function e2eToday(n) {
   const l = createLogger({ destination: '/dev/null' });
@@ -450,7 +511,7 @@ function routes() {
 }
 
 const result = { node: process.version, rounds: ROUNDS, calls: CALLS };
-const STEP_FNS = { check, sink: sinkCost, percall: perCall, e2e, routes };
+const STEP_FNS = { check, sink: sinkCost, encode: encodeOnly, percall: perCall, e2e, routes };
 for (const name of STEPS) {
   log(`${name} …`);
   result[name] = await STEP_FNS[name]();
