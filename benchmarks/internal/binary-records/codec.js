@@ -6,11 +6,13 @@
 //   KEYDEF    u8 tag, u16 id, u32 n, n bytes: the key as a JSON string literal ("key"), sent
 //             the first time the key is used, before the item that uses it
 //   BINDDEF   u8 tag, u16 id, u32 n, n bytes: a logger's bindings text (',"pid":1,...')
-//   RECORD    u8 tag, u8 level, f64 time, u16 bindings id, fields, then END or MSG + string
+//   RECORD    u8 tag, u8 level, f64 time, u16 bindings id, fields, then END, or MSG and a
+//             string, or MSG_JSON and finished JSON text
 //   a field   u8 value tag, u16 key id, the value
 //   values    STR u32 n + n UTF-8 bytes (the sink escapes '"', '\', controls, U+2028/9)
 //             JSON u32 n + n bytes of finished JSON text (strings with surrogates: the app
-//             side quotes them, as a valid pair and a lone half encode differently)
+//             side quotes them, as UTF-8 turns a lone half into U+FFFD, where the line
+//             must say \udXXX)
 //             INT i32 · NUM f64 · TRUE · FALSE · NULL
 //             OBJ u32 count, count fields · ARR u32 count, count values (no key ids)
 // Anything else (an Error, a Date, a class instance, a lazy value, depth past 10, more than
@@ -172,7 +174,7 @@ export class Encoder {
     return id;
   }
 
-  /** One record; `b` the binding set of the logger, `a`/`m` the call's arguments. */
+  /** One record; `bind` the logger's binding set, `a`/`m` the call's fields and message. */
   record(level, bind, a, m) {
     const start = this.pos;
     this.defined.length = 0;
