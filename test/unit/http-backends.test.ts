@@ -94,6 +94,28 @@ describe('elasticsearch: dated indices and @timestamp', () => {
     expect(JSON.parse(pairs[3]!.doc)).toEqual({ '@timestamp': new Date(now).toISOString() });
   });
 
+  it('dates a record whose time no Date can hold when it is encoded, and writes years past 9999 as ISO does', () => {
+    const now = Date.UTC(2026, 11, 5, 12);
+    const far = Date.UTC(12000, 0, 1);
+    const pairs = bulkPairs(
+      encodeBulk(
+        Buffer.from(
+          `{"time":1e20,"msg":"a"}\n{"time":${far},"msg":"b"}\n{"time":"soon","msg":"c"}\n`,
+        ),
+        spec({ encoding: 'elasticsearch', index: 'y-%{+yyyy}' }),
+        now,
+      ),
+    );
+    const docs = pairs.map((p) => JSON.parse(p.doc));
+    expect(docs.map((d) => d['@timestamp'])).toEqual([
+      new Date(now).toISOString(),
+      '+012000-01-01T00:00:00.000Z',
+      new Date(now).toISOString(),
+    ]);
+    expect(Date.parse(docs[1]['@timestamp'])).toBe(far);
+    expect(pairs.map((p) => p.action.create!._index)).toEqual(['y-2026', 'y-12000', 'y-2026']);
+  });
+
   it('keeps every digit of large integers and the order of the keys', () => {
     const line = '{"level":30,"time":1764979200000,"big":123456789012345678901234567890,"msg":"x"}';
     const [pair] = bulkPairs(
@@ -279,6 +301,20 @@ describe('loki: level label values and label fields', () => {
     // The 12 records each fall in their own (level, hostname, region) set: i → (i < 6,
     // i % 2, i % 3) is one-to-one over 0..11; the record with an object hostname is a 13th.
     expect(keys.size).toBe(13);
+  });
+
+  it('stamps a record whose time no Date can hold with the time it is encoded', () => {
+    const body = JSON.parse(
+      encodeLoki(
+        Buffer.from('{"level":30,"time":1e20}\n{"level":30,"time":1700000000001}\n'),
+        spec({ encoding: 'loki' }),
+        1_800_000_000_000,
+      ).toString(),
+    ) as LokiBody;
+    expect(body.streams[0]!.values.map(([ns]) => ns)).toEqual([
+      '1800000000000000000',
+      '1700000000001000000',
+    ]);
   });
 
   it('gives the value _overflow past labelFieldsMaxValues distinct values in a batch', () => {

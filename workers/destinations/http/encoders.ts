@@ -94,7 +94,9 @@ export function encodeLoki(
       s = { stream, values: [] };
       streams.set(key, s);
     }
-    s.values.push([msToNanoString(recordTimeMs(rec?.time, now)), line]);
+    const ms = recordTimeMs(rec?.time, now);
+    // Loki takes decimal digits only: a time no Date holds (1e20) would write "1e+20000000".
+    s.values.push([msToNanoString(Math.abs(ms) <= 8.64e15 ? ms : now), line]);
   }
   return Buffer.from(JSON.stringify({ streams: [...streams.values()] }));
 }
