@@ -178,3 +178,109 @@ describe('elasticsearch over HTTP', () => {
     await dest.close();
   });
 });
+
+describe('elasticsearch indices by date over HTTP', () => {
+  it('sends each record to the index of its own UTC day, with @timestamp, and retries a 429 item to the same index', async () => {
+    const midnight = Date.UTC(2026, 11, 5);
+    // 400 records, one every 5 ms, across midnight: 200 before, 200 after.
+    const timeOf = (id: number) => midnight - 1000 + id * 5;
+    let retriedId = -1;
+    const r = await receiver((q) => {
+      const parts = q.body.toString().split('\n');
+      expect(parts.pop()).toBe('');
+      const items = [];
+      for (let i = 0; i < parts.length; i += 2) {
+        const action = JSON.parse(parts[i]!) as { create: { _index: string } };
+        const doc = JSON.parse(parts[i + 1]!) as { id: number; time: number; '@timestamp': string };
+        // 429 for the first record after midnight, the first time only.
+        const again = q.n === 0 && doc.time >= midnight && retriedId < 0;
+        if (again) retriedId = doc.id;
+        items.push({ create: { _index: action.create._index, status: again ? 429 : 201 } });
+      }
+      return { status: 200, body: JSON.stringify({ errors: retriedId >= 0 && q.n === 0, items }) };
+    });
+    const dest = makeDestination({
+      url: r.url.replace('/ingest', '/_bulk'),
+      encoding: 'elasticsearch',
+      index: 'logs-%{+yyyy.MM.dd}',
+      batchRecords: 1000,
+    });
+    let chunk = '';
+    for (let id = 0; id < 400; id++) {
+      chunk += `{"level":30,"time":${timeOf(id)},"id":${id},"msg":"record ${id}"}\n`;
+    }
+    dest.write(Buffer.from(chunk));
+    await dest.flush();
+    expect(r.requests.length).toBe(2);
+    const ids: number[] = [];
+    const perIndex = new Map<string, number>();
+    for (const q of r.requests) {
+      expect(q.url).toBe('/_bulk');
+      expect(q.headers['content-type']).toBe('application/x-ndjson');
+      const parts = q.body.toString().split('\n').filter(Boolean);
+      for (let i = 0; i < parts.length; i += 2) {
+        const action = JSON.parse(parts[i]!) as { create: { _index: string } };
+        const doc = JSON.parse(parts[i + 1]!) as { id: number; time: number; '@timestamp': string };
+        expect(doc.time).toBe(timeOf(doc.id));
+        expect(Date.parse(doc['@timestamp'])).toBe(doc.time);
+        const day = doc.time < midnight ? '2026.12.04' : '2026.12.05';
+        expect(action).toEqual({ create: { _index: `logs-${day}` } });
+        if (q.n === 0) {
+          ids.push(doc.id);
+          perIndex.set(day, (perIndex.get(day) ?? 0) + 1);
+        } else expect(doc.id).toBe(retriedId);
+      }
+    }
+    expect(exactlyOnce(ids, 400)).toBeUndefined();
+    expect(Object.fromEntries(perIndex)).toEqual({ '2026.12.04': 200, '2026.12.05': 200 });
+    expect(retriedId).toBe(200);
+    expect(dest.stats()).toMatchObject({ written: 400, retried: 1, rejected: 0 });
+    await dest.close();
+  });
+});
+
+describe('loki labels over HTTP', () => {
+  it("labels streams by the ring's level bytes, configured level values and chosen fields", async () => {
+    const r = await receiver(() => ({ status: 204 }));
+    const dest = makeDestination({
+      url: r.url,
+      encoding: 'loki',
+      labels: { app: 'checkout' },
+      levelLabels: { warn: 'warning', fatal: 'critical' },
+      labelFields: ['hostname'],
+    });
+    // The lines say "level":"x" (a formatters.level that writes something else): the level
+    // comes from the bytes the ring carries beside them.
+    const levelOf = (id: number) => [30, 40, 60][id % 3]!;
+    let text = '';
+    const levels = new Uint8Array(300);
+    for (let id = 0; id < 300; id++) {
+      text += `{"level":"x","time":${1_700_000_000_000 + id},"hostname":"h${id % 2}","id":${id}}\n`;
+      levels[id] = levelOf(id);
+    }
+    dest.write(Buffer.from(text), 300, levels);
+    await dest.flush();
+    const ids: number[] = [];
+    const names: Record<number, string> = { 30: 'info', 40: 'warning', 60: 'critical' };
+    for (const q of r.requests) {
+      const body = JSON.parse(q.body.toString()) as {
+        streams: { stream: Record<string, string>; values: [string, string][] }[];
+      };
+      expect(body.streams.length).toBe(6);
+      for (const s of body.streams) {
+        for (const [ns, line] of s.values) {
+          const rec = JSON.parse(line) as { id: number; time: number; hostname: string };
+          expect(ns).toBe(`${rec.time}000000`);
+          expect(s.stream).toEqual({
+            app: 'checkout',
+            hostname: rec.hostname,
+            level: names[levelOf(rec.id)],
+          });
+          ids.push(rec.id);
+        }
+      }
+    }
+    expect(exactlyOnce(ids, 300)).toBeUndefined();
+    await dest.close();
+  });
+});

@@ -78,3 +78,78 @@ describe('severity from the ring level', () => {
     expect(lokiCount).toBe(18);
   });
 });
+
+describe('backends configured as their users do, through the sink', () => {
+  it('Loki level values and label fields, Elasticsearch dated indices with @timestamp', async () => {
+    const loki = await startReceiver(() => ({ status: 204 }));
+    const es = await startReceiver(() => ({ status: 200, body: '{"errors":false,"items":[]}' }));
+    receivers.push(loki, es);
+    const log = createLogger({
+      level: 'trace',
+      customLevels: { notice: 35 },
+      formatters: { level: (label: string) => ({ level: label }) },
+      destination: [
+        {
+          type: 'http',
+          url: loki.url,
+          encoding: 'loki',
+          batchIntervalMs: 20,
+          levelLabels: { notice: 'notice', warn: 'warning', fatal: 'critical' },
+          labelFields: ['tenant'],
+        },
+        {
+          type: 'http',
+          url: es.url,
+          encoding: 'elasticsearch',
+          batchIntervalMs: 20,
+          index: 'app-%{+yyyy.MM.dd}',
+        },
+      ],
+    });
+    loggers.push(log);
+    const want: Record<string, string> = {
+      trace: 'trace',
+      debug: 'debug',
+      info: 'info',
+      notice: 'notice',
+      warn: 'warning',
+      error: 'error',
+      fatal: 'critical',
+    };
+    const names = Object.keys(want);
+    for (let i = 0; i < 70; i++) {
+      const l = names[i % names.length]!;
+      const child = log.child({ tenant: `t${i % 2}` });
+      (child as unknown as Record<string, (o: object, m: string) => void>)[l]!({ i }, l);
+    }
+    await log.flush();
+    const seen = new Set<number>();
+    for (const q of loki.requests) {
+      for (const s of JSON.parse(q.body.toString()).streams as {
+        stream: Record<string, string>;
+        values: [string, string][];
+      }[]) {
+        for (const [, line] of s.values) {
+          const rec = JSON.parse(line) as { i: number; msg: string; tenant: string };
+          expect(s.stream).toEqual({ tenant: rec.tenant, level: want[rec.msg] });
+          seen.add(rec.i);
+        }
+      }
+    }
+    expect(seen.size).toBe(70);
+    const docs: { i: number; time: number }[] = [];
+    for (const q of es.requests) {
+      const parts = q.body.toString().split('\n').filter(Boolean);
+      for (let k = 0; k < parts.length; k += 2) {
+        const action = JSON.parse(parts[k]!) as { create: { _index: string } };
+        const doc = JSON.parse(parts[k + 1]!) as { i: number; time: number; '@timestamp': string };
+        expect(Date.parse(doc['@timestamp'])).toBe(doc.time);
+        const day = new Date(doc.time).toISOString().slice(0, 10).replaceAll('-', '.');
+        expect(action).toEqual({ create: { _index: `app-${day}` } });
+        docs.push(doc);
+      }
+    }
+    expect(new Set(docs.map((d) => d.i)).size).toBe(70);
+    expect(docs.length).toBe(70);
+  });
+});

@@ -166,7 +166,19 @@ describe('otlp encoding', () => {
 describe('loki encoding', () => {
   it('groups records into one stream per level with the configured labels', () => {
     const body = JSON.parse(
-      encodeLoki(Buffer.from(`${LINES.join('\n')}\n`), { app: 'svc', env: 'prod' }).toString(),
+      encodeLoki(
+        Buffer.from(`${LINES.join('\n')}\n`),
+        resolveHttpDestination(
+          {
+            type: 'http',
+            url: 'http://loki/',
+            encoding: 'loki',
+            labels: { app: 'svc', env: 'prod' },
+          },
+          'd',
+          0,
+        ),
+      ).toString(),
     );
     expect(body.streams.map((s: { stream: Record<string, string> }) => s.stream.level)).toEqual([
       'trace',
@@ -187,7 +199,18 @@ describe('loki encoding', () => {
 
 describe('elasticsearch encoding', () => {
   it('puts a create action before every record', () => {
-    const body = encodeBulk(Buffer.from(`${LINES[0]}\n${LINES[1]}\n`), 'logs-app').toString();
+    const spec = resolveHttpDestination(
+      {
+        type: 'http',
+        url: 'http://es/',
+        encoding: 'elasticsearch',
+        index: 'logs-app',
+        atTimestamp: 'off',
+      },
+      'd',
+      0,
+    );
+    const body = encodeBulk(Buffer.from(`${LINES[0]}\n${LINES[1]}\n`), spec).toString();
     expect(body).toBe(
       `{"create":{"_index":"logs-app"}}\n${LINES[0]}\n{"create":{"_index":"logs-app"}}\n${LINES[1]}\n`,
     );

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { encodeLoki } from '../../workers/destinations/http/encoders.js';
+import { resolveHttpDestination } from '../../workers/destinations/http/options.js';
 import { encodeOtlp } from '../../workers/destinations/http/otlp.js';
 
 const require = createRequire(import.meta.url);
@@ -195,15 +196,18 @@ describe('OTLP body against the opentelemetry-proto definitions', () => {
       fromField.resourceLogs[0]!.scopeLogs[0]!.logRecords.map((r) => r.severityNumber),
     ).toEqual([17, 9, 9]);
     // Loki's level label likewise.
-    const loki = JSON.parse(
-      encodeLoki(data, { app: 'a' }, 0, Uint8Array.of(50, 40, 60)).toString(),
+    const LOKI = resolveHttpDestination(
+      { type: 'http', url: 'http://loki/', encoding: 'loki', labels: { app: 'a' } },
+      'd',
+      0,
     );
+    const loki = JSON.parse(encodeLoki(data, LOKI, 0, Uint8Array.of(50, 40, 60)).toString());
     expect(loki.streams.map((s: { stream: { level: string } }) => s.stream.level)).toEqual([
       'error',
       'warn',
       'fatal',
     ]);
-    const lokiField = JSON.parse(encodeLoki(data, { app: 'a' }, 0).toString());
+    const lokiField = JSON.parse(encodeLoki(data, LOKI, 0).toString());
     expect(lokiField.streams.map((s: { stream: { level: string } }) => s.stream.level)).toEqual([
       'error',
       'info',

@@ -17,6 +17,7 @@ import {
   bool,
   custom,
   int,
+  list,
   oneOf,
   type Resolved,
   record,
@@ -68,8 +69,23 @@ export interface HttpDestinationOptions {
   resourceAttributes?: Record<string, string | number | boolean>;
   /** loki: labels of every stream; a `level` label is added per record. */
   labels?: Record<string, string>;
-  /** elasticsearch: the index (or data stream) of the `create` actions. */
+  /** loki: the `level` label's value per level, by name or number, over the default names
+   * (`{ warn: 'warning', fatal: 'critical' }` gives pino-loki's values). */
+  levelLabels?: Record<string, string>;
+  /** loki: top-level record fields that become stream labels (`['hostname']`); at most
+   * MAX_LABEL_FIELDS, keep them few and of few values. */
+  labelFields?: string[];
+  /** loki: distinct values a label field may take in one batch (default 10); the records
+   * past it get the value `_overflow`. */
+  labelFieldsMaxValues?: number;
+  /** elasticsearch: the index (or data stream); `%{+yyyy.MM.dd}` (Logstash's form, tokens
+   * yyyy MM dd HH) or `%{DATE}` (yyyy-MM-dd) are replaced by each record's UTC time. */
   index?: string;
+  /** elasticsearch: the bulk action, `create` (default; data streams need it) or `index`. */
+  opType?: 'create' | 'index';
+  /** elasticsearch: `add` (default) writes `@timestamp` (ISO 8601) after `time`; `replace`
+   * writes it in place of `time`; `off` sends the lines as logged. */
+  atTimestamp?: 'add' | 'replace' | 'off';
   /** otlp: the field that becomes the body (default: the logger's messageKey). */
   messageKey?: string;
 }
@@ -97,9 +113,21 @@ export interface HttpDestinationSpec extends SpecBase {
   serviceName: string;
   resourceAttributes: Record<string, string | number | boolean>;
   labels: Record<string, string>;
+  /** Level number (as a key) → `level` label value; every standard level is there. */
+  levelLabels: Record<string, string>;
+  labelFields: string[];
+  labelFieldsMaxValues: number;
   index: string;
+  /** `index` cut into its literal text and its date tokens. */
+  indexParts: IndexPart[];
+  opType: 'create' | 'index';
+  atTimestamp: 'add' | 'replace' | 'off';
   messageKey: string;
 }
+
+/** A date token of an index pattern, formatted from the record's UTC time. */
+export type DateToken = 'yyyy' | 'MM' | 'dd' | 'HH';
+export type IndexPart = { text: string } | { date: DateToken };
 
 export const HTTP_DEFAULTS = {
   batchRecords: 1000,
@@ -117,7 +145,30 @@ export const HTTP_DEFAULTS = {
   breakerFailures: 5,
   breakerCooldownMs: 10_000,
   spoolMaxBytes: 256 << 20,
+  labelFieldsMaxValues: 10,
 } as const;
+
+/** Label fields per destination: with `level` and a few `labels`, this stays well under
+ * Loki's default `max_label_names_per_series` (15), and each field multiplies the streams. */
+export const MAX_LABEL_FIELDS = 5;
+
+/** The default `level` label values: ringlog's level names, which Grafana recognises. */
+const DEFAULT_LEVEL_LABELS: Record<string, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+const LEVEL_NUMBERS: Record<string, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+};
 
 const ENCODINGS = ['ndjson', 'otlp', 'loki', 'elasticsearch'] as const;
 const LOKI_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -187,7 +238,15 @@ const FIELDS = {
     { default: {} },
   ),
   labels: record(str({ empty: true, expected: 'a string' }), { default: {} }),
+  levelLabels: record(str({ expected: 'a non-empty string' }), { default: {} }),
+  labelFields: list(
+    str({ pattern: LOKI_LABEL, expected: 'a field name matching [a-zA-Z_][a-zA-Z0-9_]*' }),
+    { default: [] },
+  ),
+  labelFieldsMaxValues: int({ min: 1, max: 1000, default: HTTP_DEFAULTS.labelFieldsMaxValues }),
   index: str({ empty: true }),
+  opType: oneOf(['create', 'index'], { default: 'create' }),
+  atTimestamp: oneOf(['add', 'replace', 'off'], { default: 'add' }),
   messageKey: str(),
 };
 
@@ -222,6 +281,48 @@ function resolveHttp(o: Resolved<typeof FIELDS>, ctx: ResolveContext): Plain<Htt
       o.index,
     );
   }
+  const indexParts = parseIndexPattern(index, at.where, `${at.name}.index`);
+  const levelLabels = { ...DEFAULT_LEVEL_LABELS };
+  for (const [k, v] of Object.entries(o.levelLabels)) {
+    const named = Object.hasOwn(ctx.levels.values, k)
+      ? ctx.levels.values[k]
+      : Object.hasOwn(LEVEL_NUMBERS, k)
+        ? LEVEL_NUMBERS[k]
+        : undefined;
+    const n = named ?? (/^(0|[1-9][0-9]{0,2})$/.test(k) ? Number(k) : 256);
+    if (n > 255) {
+      const levelNames = [...new Set([...Object.keys(LEVEL_NUMBERS), ...ctx.levels.names])];
+      throw invalidOption(
+        at.where,
+        `${at.name}.levelLabels`,
+        `keys that are level names (${levelNames.join('|')}) or level numbers 0..255`,
+        k,
+      );
+    }
+    levelLabels[n] = v;
+  }
+  if (o.labelFields.length > MAX_LABEL_FIELDS) {
+    throw invalidOption(
+      at.where,
+      `${at.name}.labelFields`,
+      `at most ${MAX_LABEL_FIELDS} field names (each one multiplies Loki's streams)`,
+      o.labelFields.join(','),
+    );
+  }
+  for (const f of o.labelFields) {
+    if (
+      f === 'level' ||
+      Object.hasOwn(o.labels, f) ||
+      o.labelFields.indexOf(f) !== o.labelFields.lastIndexOf(f)
+    ) {
+      throw invalidOption(
+        at.where,
+        `${at.name}.labelFields`,
+        'field names other than "level", the names in labels, and each other',
+        f,
+      );
+    }
+  }
   const ca = o.tls.ca;
   return {
     kind: 'http',
@@ -250,9 +351,59 @@ function resolveHttp(o: Resolved<typeof FIELDS>, ctx: ResolveContext): Plain<Htt
     serviceName: o.serviceName,
     resourceAttributes: o.resourceAttributes,
     labels: o.labels,
+    levelLabels,
+    labelFields: o.labelFields,
+    labelFieldsMaxValues: o.labelFieldsMaxValues,
     index,
+    indexParts,
+    opType: o.opType,
+    atTimestamp: o.atTimestamp,
     messageKey: o.messageKey ?? ctx.messageKey,
   };
+}
+
+const DATE_TOKEN = /yyyy|MM|dd|HH/g;
+/** Elasticsearch refuses these in index names (and upper case). */
+const INDEX_FORBIDDEN = /[A-Z\\/*?"<>| ,#:]/;
+
+/**
+ * An index name cut into literal text and date tokens: `%{+yyyy.MM.dd}` (the Logstash
+ * elasticsearch output's form, with the tokens yyyy, MM, dd, HH and any of `.-_` between
+ * them) or `%{DATE}` (pino-elasticsearch's, yyyy-MM-dd). The text must be a valid index name.
+ */
+export function parseIndexPattern(index: string, where: string, name: string): IndexPart[] {
+  const expected =
+    'an index name in lower case without \\ / * ? " < > | , # : or spaces, not starting with - _ +, whose only patterns are %{DATE} and %{+FORMAT} with FORMAT made of yyyy MM dd HH and . - _';
+  const parts: IndexPart[] = [];
+  const re = /%\{([^}]*)\}/g;
+  let last = 0;
+  const text = (t: string) => {
+    if (INDEX_FORBIDDEN.test(t) || t.includes('%'))
+      throw invalidOption(where, name, expected, index);
+    if (t.length > 0) parts.push({ text: t });
+  };
+  for (let m = re.exec(index); m !== null; m = re.exec(index)) {
+    text(index.slice(last, m.index));
+    last = m.index + m[0].length;
+    const body = m[1]!;
+    const format = body === 'DATE' ? 'yyyy-MM-dd' : body.startsWith('+') ? body.slice(1) : '';
+    if (format === '' || format.replace(DATE_TOKEN, '').replace(/[.\-_]/g, '') !== '') {
+      throw invalidOption(where, name, expected, index);
+    }
+    let at = 0;
+    for (const t of format.matchAll(DATE_TOKEN)) {
+      if (t.index > at) parts.push({ text: format.slice(at, t.index) });
+      parts.push({ date: t[0] as DateToken });
+      at = t.index + t[0].length;
+    }
+    if (at < format.length) parts.push({ text: format.slice(at) });
+  }
+  text(index.slice(last));
+  const first = parts[0];
+  if (first !== undefined && 'text' in first && /^[-_+]/.test(first.text)) {
+    throw invalidOption(where, name, expected, index);
+  }
+  return parts;
 }
 
 export const httpKind = {

@@ -20,6 +20,27 @@ export function levelName(level: unknown): string {
   return 'trace';
 }
 
+/** The standard level number (10..60) of a level number: a custom level falls in its band. */
+export function standardLevel(n: number): number {
+  for (const [min] of LEVEL_NAMES) if (n >= min) return Math.max(min, 10);
+  return 10;
+}
+
+const LEVEL_NUMBER: Record<string, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+};
+
+/** The level number of a record's `level` field, as recordLevelName reads it. */
+export function recordLevelNumber(level: unknown): number {
+  if (typeof level === 'number') return level;
+  return LEVEL_NUMBER[recordLevelName(level)]!;
+}
+
 const LABELS = new Set(LEVEL_NAMES.map(([, name]) => name));
 
 /**
