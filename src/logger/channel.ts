@@ -11,6 +11,7 @@ import {
   FRAME_LAST,
   type RingWriter,
 } from '../protocol/ring.js';
+import { PendingAge } from './pending-age.js';
 
 export type OnFull = 'block' | 'drop';
 
@@ -49,6 +50,7 @@ export class Channel {
   closed = false;
   /** Runs when a batch gets its first record; replaced by a synchronous flush at exit. */
   schedule: () => void;
+  private readonly pendingAge = new PendingAge();
 
   private batch = '';
   private chars = 0;
@@ -125,11 +127,17 @@ export class Channel {
         : this.writeFragments(text, count, minLevel);
     if (!ok) return;
     this.batchesPublished++;
+    this.pendingAge.published(this.ring.writePosition(), this.ring.readPosition(), Date.now());
     if (ringNow || this.ring.usedBytes() >= this.ringNowBytes) this.link.published();
     else if (!this.ringScheduled) {
       this.ringScheduled = true;
       process.nextTick(this.ringLater);
     }
+  }
+
+  /** How long the oldest record published and not yet released by the sink has waited. */
+  oldestPendingMs(now: number): number {
+    return this.pendingAge.ageMs(this.ring.readPosition(), now);
   }
 
   /** Counts records logged after close() without publishing them. */

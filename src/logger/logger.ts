@@ -22,6 +22,7 @@ import { ambient, ambientText, type ContextStore, detectOtel, kContextStore } fr
 import { type CompiledFields, compileEvent, type EventSchema } from './events.js';
 import { type FlightRecorder, resolveFlightRecorder } from './flight-recorder.js';
 import { formatMessage } from './format.js';
+import { assembleHealth, type LoggerHealth } from './health.js';
 import { applyFieldHooks, type HookOptions, type Hooks, resolveHooks } from './hooks.js';
 import {
   type LevelTable,
@@ -118,6 +119,9 @@ export interface BaseLogger {
    * files that could not be reopened: those go on being written where they were. */
   reopen(): Promise<void>;
   metrics(): LoggerMetrics;
+  /** For readiness probes: whether the sink is alive, each destination's state and last
+   * error, and the age of the oldest record not yet delivered. Reads shared memory only. */
+  health(): LoggerHealth;
   /** Writes the records the flight recorder holds now (see the flightRecorder option). */
   flushFlightRecorder(): void;
   /** With `capture: true`: the records logged so far, kept in memory for assertions. */
@@ -626,6 +630,13 @@ class LoggerImpl {
         `logger.reopen: could not reopen ${failed.join(', ')}; still writing to the files they had`,
       );
     }
+  }
+
+  health(): LoggerHealth {
+    const root = this[kRoot];
+    const now = Date.now();
+    const { sink, destinations } = root.sink.health(root.id, now);
+    return assembleHealth(sink, destinations, root.channel.oldestPendingMs(now));
   }
 
   metrics(): LoggerMetrics {
