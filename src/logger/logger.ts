@@ -5,10 +5,12 @@
 
 import {
   CHILD_OPTIONS,
+  epochClock,
   type LoggerOptions,
   type ResolvedOptions,
   resolveMinLevel,
   resolveOptions,
+  timestamps,
 } from '../config/options.js';
 import { resolvePresetOptions } from '../config/presets.js';
 import { checkKeys } from '../config/validate.js';
@@ -682,7 +684,9 @@ function createRingChannel(opts: ResolvedOptions): {
 } {
   const host = getSinkHost();
   const ring = createRingBuffer(opts.ringBytes);
-  return { host, ring, channel: new Channel(new RingWriter(ring), host, opts) };
+  // With epoch timestamps, the time the batch's last record read serves as its publish time.
+  const clock = opts.time === timestamps.epoch ? epochClock : Date.now;
+  return { host, ring, channel: new Channel(new RingWriter(ring), host, { ...opts, clock }) };
 }
 
 // A custom level may not be named after a Logger member: its method would replace it.

@@ -10,6 +10,7 @@
  * ((p - r) | 0) > 0, right as long as fewer than 2^31 bytes are in flight (a ring is smaller).
  */
 
+// A power of two: positions in the marks wrap with a mask.
 const MARKS = 16;
 
 export class PendingAge {
@@ -22,10 +23,10 @@ export class PendingAge {
   published(writePos: number, readPos: number, now: number): void {
     this.release(readPos);
     if (this.count === MARKS) {
-      this.ends[(this.head + MARKS - 1) % MARKS] = writePos;
+      this.ends[(this.head + MARKS - 1) & (MARKS - 1)] = writePos;
       return;
     }
-    const at = (this.head + this.count) % MARKS;
+    const at = (this.head + this.count) & (MARKS - 1);
     this.ends[at] = writePos;
     this.times[at] = now;
     this.count++;
@@ -39,7 +40,7 @@ export class PendingAge {
 
   private release(readPos: number): void {
     while (this.count > 0 && ((this.ends[this.head]! - readPos) | 0) <= 0) {
-      this.head = (this.head + 1) % MARKS;
+      this.head = (this.head + 1) & (MARKS - 1);
       this.count--;
     }
   }
