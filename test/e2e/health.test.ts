@@ -7,9 +7,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LoggerHealth } from '../../src/index.js';
+import { createLogger, type LoggerHealth } from '../../src/index.js';
 import { cleanUp, mountTmpfs, readLines, start, tempDir, unmount } from './fault-helpers.js';
-import { fixture } from './helpers.js';
+import { fixture, waitFor } from './helpers.js';
 import { type Receiver, startReceiver } from './http-receiver.js';
 
 afterEach(cleanUp);
@@ -187,4 +187,41 @@ describe('health() under real faults', () => {
     expect(stuck2.oldestPendingMs - stuck1.oldestPendingMs).toBeGreaterThanOrEqual(900);
     expect(stuck2.sink.lastRoundAgeMs! - stuck1.sink.lastRoundAgeMs!).toBeGreaterThanOrEqual(900);
   }, 60_000);
+
+  it('a destination whose write throws, with no state() of its own: failing, then ok once a write succeeds', async () => {
+    const dir = tempDir();
+    const log = createLogger({
+      destination: [
+        {
+          type: 'module',
+          module: new URL('../fixtures/destinations/faulty.mjs', import.meta.url).href,
+          options: { path: join(dir, 'throws.log'), mode: 'throw-once', at: 2 },
+        },
+        { type: 'file', path: join(dir, 'ok.log') },
+      ],
+    });
+    try {
+      log.info({ i: 0 }, 'first');
+      await log.flush();
+      expect(log.health().destinations.map((d) => d.state)).toEqual(['ok', 'ok']);
+      log.info({ i: 1 }, 'second: thrown away by the module');
+      await log.flush();
+      const h = log.health();
+      expect(h.destinations[0]).toMatchObject({
+        state: 'failing',
+        lastError: { code: 'RINGLOG_DESTINATION_FAILED', errno: null },
+      });
+      // The other destination goes on, and says so.
+      expect(h.destinations[1]).toMatchObject({ state: 'ok', lastError: null });
+      expect(h.ok).toBe(false);
+      log.info({ i: 2 }, 'third');
+      await log.flush();
+      await waitFor(() => log.health().destinations[0]!.state === 'ok', 5000);
+      expect(log.health().ok).toBe(true);
+      expect(readLines(join(dir, 'throws.log')).records.map((r) => r.i)).toEqual([0, 2]);
+      expect(readLines(join(dir, 'ok.log')).records.map((r) => r.i)).toEqual([0, 1, 2]);
+    } finally {
+      await log.close();
+    }
+  });
 });
