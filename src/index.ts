@@ -18,6 +18,12 @@ export type { DropCounts, OnFull } from './logger/channel.js';
 export { addContext, bindContext, getContext, withContext } from './logger/context.js';
 export type { EventSchema } from './logger/events.js';
 export type { FlightRecorderOptions } from './logger/flight-recorder.js';
+export type {
+  DestinationHealth,
+  DestinationState,
+  LoggerHealth,
+  SinkHealth,
+} from './logger/health.js';
 export {
   type Formatters,
   type HookOptions,

@@ -176,6 +176,13 @@ export const timestamps = {
   none: (): string => '',
 };
 
+/** The clock as the last `epoch` timestamp read it (no older than the last record such a
+ * logger wrote), or Date.now() before the first: a batch's publish time for health() without
+ * a clock read per publish (a clock read costs 25 ns to 600 ns, by machine). */
+export function epochClock(): number {
+  return epochMs >= 0 ? epochMs : Date.now();
+}
+
 function resolveTimestamp(t: unknown): () => string {
   if (t === undefined || t === true || t === 'epoch') return timestamps.epoch;
   if (t === false) return timestamps.none;

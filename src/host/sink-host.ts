@@ -7,14 +7,18 @@
 import { existsSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Channel, SinkLink } from '../logger/channel.js';
+import type { DestinationHealth, SinkHealth } from '../logger/health.js';
+import { SINK_STALE_MS } from '../logger/health.js';
 import type { LoggerSink } from '../logger/links.js';
 import { destinationName } from '../protocol/destination-name.js';
-import { ErrorCodes } from '../protocol/errors.js';
+import { ErrorCodes, errorCodeAt } from '../protocol/errors.js';
 import type { DestinationSpec, FromSink, SinkWorkerData, ToSink } from '../protocol/messages.js';
 import { createControlBuffer, RingReader, SinkDoorbell } from '../protocol/ring.js';
 import {
   createStatsBuffer,
   type DestinationMetrics,
+  lastSinkRound,
+  readDestinationHealth,
   readDestinationStats,
 } from '../protocol/stats.js';
 import { installProcessHooks, updateReopenHooks } from './process-hooks.js';
@@ -136,6 +140,35 @@ export class SinkHost implements SinkLink, LoggerSink {
           a.stats,
           a.names.map((name, i) => ({ name, extraStats: a.destinations[i]!.extraStats })),
         );
+  }
+
+  /**
+   * Whether the sink serves `id`'s ring, and its destinations' states, from the stats block
+   * (no message to the sink: this answers while it is stuck). In fallback no destination is
+   * written by the sink: each reads `failing`.
+   */
+  health(id: number, now: number): { sink: SinkHealth; destinations: DestinationHealth[] } {
+    const a = this.attached.get(id);
+    const round = a === undefined ? 0 : lastSinkRound(a.stats);
+    const lastRoundAgeMs = round === 0 ? null : Math.max(0, now - round);
+    const running = this.worker !== undefined && !this.doorbell.sinkStopped();
+    const sink: SinkHealth = {
+      alive:
+        !this.fallback && running && lastRoundAgeMs !== null && lastRoundAgeMs <= SINK_STALE_MS,
+      fallback: this.fallback,
+      lastRoundAgeMs,
+      restarts: this.restarts,
+    };
+    if (a === undefined) return { sink, destinations: [] };
+    const fields = readDestinationHealth(a.stats, a.names.length, errorCodeAt);
+    const metrics = this.destinationMetrics(id);
+    const destinations = fields.map((f, i) => ({
+      name: a.names[i]!,
+      state: this.fallback ? ('failing' as const) : f.state,
+      lastError: f.lastError,
+      buffered: metrics[i]!.buffered,
+    }));
+    return { sink, destinations };
   }
 
   /** The root loggers attached to this sink, with what their exit hooks need. */

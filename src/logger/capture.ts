@@ -2,6 +2,7 @@
  * An in-memory destination for tests: the logger keeps its lines on the application thread
  * (no ring, no sink worker) and offers them to assertions, parsed or raw.
  */
+import { CAPTURE_SINK_HEALTH } from './health.js';
 import type { LoggerChannel, LoggerSink } from './links.js';
 
 /** What `logger.capture` offers: the records logged so far, in order. */
@@ -52,6 +53,10 @@ export class CaptureChannel implements Capture, LoggerChannel {
 
   publish(): void {}
 
+  oldestPendingMs(): number {
+    return 0;
+  }
+
   records(): Array<Record<string, unknown>> {
     return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   }
@@ -81,4 +86,5 @@ export const captureSink: LoggerSink = {
   detach: async (): Promise<void> => {},
   reopen: async (): Promise<string[]> => [],
   destinationMetrics: () => [],
+  health: () => ({ sink: CAPTURE_SINK_HEALTH, destinations: [] }),
 };

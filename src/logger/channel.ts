@@ -11,6 +11,7 @@ import {
   FRAME_LAST,
   type RingWriter,
 } from '../protocol/ring.js';
+import { PendingAge } from './pending-age.js';
 
 export type OnFull = 'block' | 'drop';
 
@@ -35,6 +36,8 @@ export interface ChannelOptions {
   maxBatchBytes: number;
   onFull: OnFull;
   blockTimeoutMs: number;
+  /** When a batch was published, for health()'s oldest pending age (default Date.now). */
+  clock?: () => number;
 }
 
 // Most records one batch carries; its level bytes ride in the frame header area.
@@ -49,6 +52,8 @@ export class Channel {
   closed = false;
   /** Runs when a batch gets its first record; replaced by a synchronous flush at exit. */
   schedule: () => void;
+  private readonly pendingAge = new PendingAge();
+  private readonly clock: () => number;
 
   private batch = '';
   private chars = 0;
@@ -72,6 +77,7 @@ export class Channel {
     this.link = link;
     this.onFull = options.onFull;
     this.blockTimeoutMs = options.blockTimeoutMs;
+    this.clock = options.clock ?? Date.now;
     // Keep a batch's level bytes and its text within one frame (see fragmentLimit).
     this.maxRecords = Math.min(MAX_BATCH_RECORDS, ring.fragmentLimit >>> 2);
     this.maxChars = Math.min(options.maxBatchBytes, ring.fragmentLimit >>> 2);
@@ -125,11 +131,18 @@ export class Channel {
         : this.writeFragments(text, count, minLevel);
     if (!ok) return;
     this.batchesPublished++;
+    // The clock of the batch's last record where it has one: no clock read per publish.
+    this.pendingAge.published(this.ring.writePosition(), this.ring.readPosition(), this.clock());
     if (ringNow || this.ring.usedBytes() >= this.ringNowBytes) this.link.published();
     else if (!this.ringScheduled) {
       this.ringScheduled = true;
       process.nextTick(this.ringLater);
     }
+  }
+
+  /** How long the oldest record published and not yet released by the sink has waited. */
+  oldestPendingMs(now: number): number {
+    return this.pendingAge.ageMs(this.ring.readPosition(), now);
   }
 
   /** Counts records logged after close() without publishing them. */

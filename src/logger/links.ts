@@ -7,6 +7,7 @@
  */
 import type { DestinationMetrics } from '../protocol/stats.js';
 import type { DropCounts } from './channel.js';
+import type { DestinationHealth, SinkHealth } from './health.js';
 
 /** The ring's figures that metrics() reports. */
 export interface RingFigures {
@@ -30,6 +31,8 @@ export interface LoggerChannel {
   append(line: string, level: number): void;
   /** Hands the current batch on now rather than at the end of the tick. */
   publish(): void;
+  /** How long the oldest record published and not yet released has waited (ms). */
+  oldestPendingMs(now: number): number;
 }
 
 /** What a root logger asks of whoever writes its lines. */
@@ -43,4 +46,6 @@ export interface LoggerSink {
   /** Resolves with the names of the destinations that could not be reopened. */
   reopen(ids: number[], timeoutMs: number): Promise<string[]>;
   destinationMetrics(id: number): DestinationMetrics[];
+  /** The sink's liveness and each of `id`'s destinations' state, from shared memory. */
+  health(id: number, now: number): { sink: SinkHealth; destinations: DestinationHealth[] };
 }

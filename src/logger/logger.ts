@@ -5,10 +5,12 @@
 
 import {
   CHILD_OPTIONS,
+  epochClock,
   type LoggerOptions,
   type ResolvedOptions,
   resolveMinLevel,
   resolveOptions,
+  timestamps,
 } from '../config/options.js';
 import { resolvePresetOptions } from '../config/presets.js';
 import { checkKeys } from '../config/validate.js';
@@ -22,6 +24,7 @@ import { ambient, ambientText, type ContextStore, detectOtel, kContextStore } fr
 import { type CompiledFields, compileEvent, type EventSchema } from './events.js';
 import { type FlightRecorder, resolveFlightRecorder } from './flight-recorder.js';
 import { formatMessage } from './format.js';
+import { assembleHealth, type LoggerHealth } from './health.js';
 import { applyFieldHooks, type HookOptions, type Hooks, resolveHooks } from './hooks.js';
 import {
   type LevelTable,
@@ -118,6 +121,9 @@ export interface BaseLogger {
    * files that could not be reopened: those go on being written where they were. */
   reopen(): Promise<void>;
   metrics(): LoggerMetrics;
+  /** For readiness probes: whether the sink is alive, each destination's state and last
+   * error, and the age of the oldest record not yet delivered. Reads shared memory only. */
+  health(): LoggerHealth;
   /** Writes the records the flight recorder holds now (see the flightRecorder option). */
   flushFlightRecorder(): void;
   /** With `capture: true`: the records logged so far, kept in memory for assertions. */
@@ -628,6 +634,13 @@ class LoggerImpl {
     }
   }
 
+  health(): LoggerHealth {
+    const root = this[kRoot];
+    const now = Date.now();
+    const { sink, destinations } = root.sink.health(root.id, now);
+    return assembleHealth(sink, destinations, root.channel.oldestPendingMs(now));
+  }
+
   metrics(): LoggerMetrics {
     const root = this[kRoot];
     const ch = root.channel;
@@ -671,7 +684,9 @@ function createRingChannel(opts: ResolvedOptions): {
 } {
   const host = getSinkHost();
   const ring = createRingBuffer(opts.ringBytes);
-  return { host, ring, channel: new Channel(new RingWriter(ring), host, opts) };
+  // With epoch timestamps, the time the batch's last record read serves as its publish time.
+  const clock = opts.time === timestamps.epoch ? epochClock : Date.now;
+  return { host, ring, channel: new Channel(new RingWriter(ring), host, { ...opts, clock }) };
 }
 
 // A custom level may not be named after a Logger member: its method would replace it.

@@ -8,13 +8,16 @@
  * `import 'ringlog'` never loads it (checked by test/unit/layout.test.ts and
  * test/e2e/prometheus-packaging.test.ts). Runs only when a scrape asks, never per log call.
  */
+import type { DestinationHealth, LoggerHealth } from '../logger/health.js';
 import type { LoggerMetrics } from '../logger/logger.js';
-import type { DestinationMetrics, ExtraStat } from '../protocol/stats.js';
+import type { DestinationMetrics, DestinationState, ExtraStat } from '../protocol/stats.js';
 
-/** What a family needs of a logger: its metrics() and, for the `logger` label, its name. */
+/** What a family needs of a logger: its metrics() and, for the `logger` label, its name;
+ * its health() for the health families (a source without it has none of them). */
 export interface MetricsSource {
   metrics(): LoggerMetrics;
   bindings(): Record<string, unknown>;
+  health?(): LoggerHealth;
 }
 
 export type FamilyType = 'counter' | 'gauge';
@@ -160,6 +163,52 @@ const LOGGER_FAMILIES: readonly LoggerFamilyDef[] = [
   },
 ];
 
+// Every state once (a Record, so a state added to DESTINATION_STATES does not compile here
+// until it is listed; src/metrics takes only types from the rest of ringlog).
+const STATES = Object.keys({
+  ok: 0,
+  retrying: 0,
+  failing: 0,
+  closed: 0,
+} satisfies Record<DestinationState, 0>) as DestinationState[];
+
+/** From health(): the sink's liveness and the oldest pending record's age. */
+const HEALTH_FAMILIES: readonly (FamilyDef & { read(h: LoggerHealth): number })[] = [
+  {
+    name: 'ringlog_sink_up',
+    type: 'gauge',
+    help: 'health().sink.alive: 1 while the sink worker runs, is not in stderr fallback and went round within 2 s, else 0.',
+    labelNames: LOGGER,
+    read: (h) => (h.sink.alive ? 1 : 0),
+  },
+  {
+    name: 'ringlog_oldest_pending_seconds',
+    type: 'gauge',
+    help: 'health().oldestPendingMs in seconds: how long the oldest record not yet taken by the sink has waited; 0 when none.',
+    labelNames: LOGGER,
+    read: (h) => h.oldestPendingMs / 1000,
+  },
+];
+
+const DESTINATION_HEALTH_FAMILIES: readonly (FamilyDef & {
+  read(d: DestinationHealth): ReadonlyArray<readonly [Record<string, string>, number]>;
+})[] = [
+  {
+    name: 'ringlog_destination_state',
+    type: 'gauge',
+    help: 'health().destinations[i].state: 1 for the state the destination is in (ok, retrying, failing, closed), 0 for the others.',
+    labelNames: [...DESTINATION, 'state'],
+    read: (d) => STATES.map((s) => [{ state: s }, d.state === s ? 1 : 0] as const),
+  },
+  {
+    name: 'ringlog_destination_last_error_timestamp_seconds',
+    type: 'gauge',
+    help: "health().destinations[i].lastError.at in seconds since 1970: when the destination's last failure was reported (no sample before the first).",
+    labelNames: DESTINATION,
+    read: (d) => (d.lastError === null ? [] : [[{}, d.lastError.at / 1000] as const]),
+  },
+];
+
 /** The counters only some destinations keep (EXTRA_STATS), each as its own family. Typed by
  * ExtraStat, so a counter added to EXTRA_STATS does not compile until it has a family here. */
 const EXTRA_FAMILIES: Record<ExtraStat, FamilyDef> = {
@@ -242,9 +291,12 @@ const DESTINATION_FAMILIES: readonly DestinationFamilyDef[] = [
 ];
 
 /** Every family ringlog can expose, in exposition order. */
-export const FAMILY_DEFS: readonly FamilyDef[] = [...LOGGER_FAMILIES, ...DESTINATION_FAMILIES].map(
-  ({ name, type, help, labelNames }) => ({ name, type, help, labelNames }),
-);
+export const FAMILY_DEFS: readonly FamilyDef[] = [
+  ...LOGGER_FAMILIES,
+  ...DESTINATION_FAMILIES,
+  ...HEALTH_FAMILIES,
+  ...DESTINATION_HEALTH_FAMILIES,
+].map(({ name, type, help, labelNames }) => ({ name, type, help, labelNames }));
 
 /**
  * Gives each of `names` a distinct label value: a name seen before gets `#2`, `#3`, … so
@@ -279,12 +331,13 @@ function loggerNames(sources: readonly MetricsSource[]): string[] {
 }
 
 /**
- * Reads metrics() once per logger and returns every family that has samples, loggers grouped
- * inside each family (a family's lines must be consecutive in the exposition).
+ * Reads metrics() and health() once per logger and returns every family that has samples,
+ * loggers grouped inside each family (a family's lines must be consecutive in the exposition).
  */
 export function readFamilies(sources: readonly MetricsSource[]): Family[] {
   const names = loggerNames(sources);
   const snapshots = sources.map((s) => s.metrics());
+  const healths = sources.map((s) => s.health?.());
   const destinationNames = snapshots.map((m) => distinct(m.destinations.map((d) => d.name)));
   const families: Family[] = [];
   const push = (def: FamilyDef, samples: Sample[]) => {
@@ -313,6 +366,26 @@ export function readFamilies(sources: readonly MetricsSource[]): Family[] {
         if (value !== undefined)
           samples.push({
             labels: { logger: names[i]!, destination: destinationNames[i]![k]! },
+            value,
+          });
+      });
+    });
+    push(def, samples);
+  }
+  for (const def of HEALTH_FAMILIES) {
+    const samples: Sample[] = [];
+    healths.forEach((h, i) => {
+      if (h !== undefined) samples.push({ labels: { logger: names[i]! }, value: def.read(h) });
+    });
+    push(def, samples);
+  }
+  for (const def of DESTINATION_HEALTH_FAMILIES) {
+    const samples: Sample[] = [];
+    healths.forEach((h, i) => {
+      h?.destinations.forEach((d, k) => {
+        for (const [labels, value] of def.read(d))
+          samples.push({
+            labels: { logger: names[i]!, destination: destinationNames[i]![k]!, ...labels },
             value,
           });
       });

@@ -60,6 +60,65 @@ export const ErrorCodes = {
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
+/** The system error codes a destination's failure may carry, as health() reports them. */
+const ERRNOS = [
+  'ENOSPC',
+  'EDQUOT',
+  'EFBIG',
+  'EIO',
+  'EAGAIN',
+  'EWOULDBLOCK',
+  'EBUSY',
+  'EINTR',
+  'EPIPE',
+  'EBADF',
+  'ENXIO',
+  'ECONNRESET',
+  'EINVAL',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOENT',
+  'EISDIR',
+  'ENOTDIR',
+  'EMFILE',
+  'ENFILE',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+  'EPROTO',
+  'EMSGSIZE',
+] as const;
+
+/**
+ * The known codes, each at a fixed index (0: none), so that the sink can store a
+ * destination's last error as a number in shared memory (stats.ts) and the app read it back.
+ */
+export const ERROR_TABLE: readonly string[] = ['', ...Object.values(ErrorCodes), ...ERRNOS];
+const errorIndex = new Map(ERROR_TABLE.map((code, i) => [code, i]));
+
+/** The index of `code` in ERROR_TABLE, 0 when it is not there. */
+export function errorCodeIndex(code: string | undefined): number {
+  return code === undefined ? 0 : (errorIndex.get(code) ?? 0);
+}
+
+/** The code at `index` in ERROR_TABLE, null for 0 or an unknown index. */
+export function errorCodeAt(index: number): string | null {
+  const code = ERROR_TABLE[index];
+  return code === undefined || code === '' ? null : code;
+}
+
+/** The first system error code named in a message (`ENOSPC: no space left…`), if known. */
+export function errnoIn(message: string): string | undefined {
+  for (const m of message.matchAll(/\b(E[A-Z0-9_]{2,})\b/g)) if (errorIndex.has(m[1]!)) return m[1];
+  return undefined;
+}
+
 export class RinglogError extends Error {
   readonly code: ErrorCode;
 

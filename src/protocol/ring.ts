@@ -295,6 +295,11 @@ export class RingWriter {
   readPosition(): number {
     return Atomics.load(this.header, READ_POS);
   }
+
+  /** WRITE_POS as this producer last published it (int32, as readPosition()). */
+  writePosition(): number {
+    return this.writePos | 0;
+  }
 }
 
 /**

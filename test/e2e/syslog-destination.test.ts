@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compileLevels } from '../../src/logger/levels.js';
+import { lastErrorOf } from '../../workers/destinations/report.js';
 import { resolveSyslogDestination } from '../../workers/destinations/syslog/options.js';
 import { createSyslogDestination } from '../../workers/destinations/syslog/syslog.js';
 import { fixture, runFixture, waitFor } from './helpers.js';
@@ -137,6 +138,28 @@ describe('syslog destination over TCP (octet counting)', () => {
       await d.close();
       await late.stop();
     }
+  });
+
+  it('says its state for health(): retrying while not connected, failing once it drops, ok once connected, closed after close()', async () => {
+    const port = await freePort();
+    const d = dest({ port, bufferRecords: 50, flushTimeoutMs: 100 });
+    await waitFor(() => d.stats().errors > 0, 5000, 'a connection error');
+    expect(d.state!()).toBe('retrying');
+    expect(lastErrorOf(d.name)).toMatchObject({
+      code: 'RINGLOG_SYSLOG_CONNECTION',
+      errno: 'ECONNREFUSED',
+    });
+    d.write(lines(0, 80)); // 30 past the bound
+    expect(d.state!()).toBe('failing');
+    const late = await startTcpReceiver(port);
+    try {
+      await waitFor(() => d.stats().written === 50, 5000, 'the held records');
+      expect(d.state!()).toBe('ok');
+    } finally {
+      await d.close();
+      await late.stop();
+    }
+    expect(d.state!()).toBe('closed');
   });
 
   it('bounds held bytes too', async () => {

@@ -11,7 +11,12 @@ import fc from 'fast-check';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, type Logger, type LoggerMetrics } from '../../src/index.js';
+import {
+  createLogger,
+  type Logger,
+  type LoggerHealth,
+  type LoggerMetrics,
+} from '../../src/index.js';
 import type { MetricsSource } from '../../src/metrics/families.js';
 import { registerRinglogMetrics } from '../../src/metrics/prom-client.js';
 import { prometheusText } from '../../src/metrics/prometheus.js';
@@ -79,6 +84,7 @@ function samplesOf(parsed: ParsedFamily[]): {
 function expected(
   m: LoggerMetrics,
   logger: string,
+  h?: LoggerHealth,
 ): { values: Map<string, number>; types: Map<string, string> } {
   const values = new Map<string, number>();
   const types = new Map<string, string>();
@@ -137,6 +143,26 @@ function expected(
       [d.truncated, 'ringlog_destination_messages_truncated_total', 'counter'],
     ];
     for (const [v, family, type] of extra) if (v !== undefined) put(family, type, l, v);
+  }
+  if (h !== undefined) {
+    put('ringlog_sink_up', 'gauge', {}, h.sink.alive ? 1 : 0);
+    put('ringlog_oldest_pending_seconds', 'gauge', {}, h.oldestPendingMs / 1000);
+    for (const d of h.destinations) {
+      for (const state of ['ok', 'retrying', 'failing', 'closed'])
+        put(
+          'ringlog_destination_state',
+          'gauge',
+          { destination: d.name, state },
+          d.state === state ? 1 : 0,
+        );
+      if (d.lastError !== null)
+        put(
+          'ringlog_destination_last_error_timestamp_seconds',
+          'gauge',
+          { destination: d.name },
+          d.lastError.at / 1000,
+        );
+    }
   }
   return { values, types };
 }
@@ -247,7 +273,10 @@ describe('prometheusText', () => {
     expect(mJobs.flightRecorder).toEqual({ held: 8, dumped: 0, discarded: 4 });
 
     const got = samplesOf(parse(text));
-    const want = merge(expected(mApi, 'api'), expected(mJobs, '1'));
+    const want = merge(expected(mApi, 'api', api.health()), expected(mJobs, '1', jobs.health()));
+    // The health families are there, and say what health() says: all delivered, sink alive.
+    expect(api.health()).toMatchObject({ ok: true, oldestPendingMs: 0, sink: { alive: true } });
+    expect(want.values.get(key('ringlog_sink_up', { logger: 'api' }))).toBe(1);
     expect(got.values).toEqual(want.values);
     expect(got.types).toEqual(want.types);
   });
@@ -263,7 +292,7 @@ describe('prometheusText', () => {
     expect(
       got.values.get(key('ringlog_records_dropped_total', { logger: 'closing', reason: 'closed' })),
     ).toBe(3);
-    expect(got.values).toEqual(expected(log.metrics(), 'closing').values);
+    expect(got.values).toEqual(expected(log.metrics(), 'closing', log.health()).values);
     expect(records(join(dir, 'c.log')).map((r) => r.msg)).toEqual(['before']);
   });
 
@@ -431,7 +460,10 @@ describe('registerRinglogMetrics (prom-client)', () => {
       if (ours.types.has(name)) expect(type).toBe(ours.types.get(name));
       else expect(fromRegistry.find((f) => f.name === name)!.metrics).toEqual([]);
     expect(theirs.values).toEqual(
-      merge(expected(api.metrics(), 'api'), expected(jobs.metrics(), '1')).values,
+      merge(
+        expected(api.metrics(), 'api', api.health()),
+        expected(jobs.metrics(), '1', jobs.health()),
+      ).values,
     );
     // The app's own metric is still there.
     expect(fromRegistry.find((f) => f.name === 'app_requests_total')!.metrics[0]!.value).toBe('7');

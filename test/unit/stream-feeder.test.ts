@@ -20,6 +20,32 @@ function slowStream() {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('StreamFeeder', () => {
+  it('says its state: retrying while the stream asks to wait, failing when full, closed once closed', async () => {
+    const { stream, finishAll } = slowStream();
+    const feeder = new StreamFeeder(stream, 'test', 300);
+    const line = Buffer.from(`${JSON.stringify({ msg: 'x'.repeat(90) })}\n`);
+    expect(feeder.state()).toBe('ok');
+    feeder.write(line, 1); // the stream wants a drain after this one
+    expect(feeder.state()).toBe('retrying');
+    // 101 bytes each: two fit in the 300 bytes, the next two are dropped.
+    for (let i = 0; i < 4; i++) feeder.write(line, 1);
+    expect(feeder.stats().dropped).toBe(2);
+    expect(feeder.state()).toBe('failing');
+    for (let i = 0; i < 10 && feeder.state() !== 'ok'; i++) {
+      finishAll();
+      await tick();
+    }
+    expect(feeder.state()).toBe('ok');
+    expect(feeder.stats()).toMatchObject({ written: 3, buffered: 0 });
+    const closing = feeder.close();
+    for (let i = 0; i < 10; i++) {
+      finishAll();
+      await tick();
+    }
+    await closing;
+    expect(feeder.state()).toBe('closed');
+  });
+
   it('counts its buffer in bytes both ways, so non-ASCII backlogs do not leak its bound', async () => {
     const { stream, finishAll } = slowStream();
     const feeder = new StreamFeeder(stream, 'test', 1000);

@@ -6,6 +6,7 @@
 
 import { writeSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
+import { ErrorCodes, errnoIn } from '../../src/protocol/errors.js';
 
 const REPORT_INTERVAL_MS = 10_000;
 
@@ -15,6 +16,28 @@ interface Slot {
 }
 
 const slots = new Map<string, Slot>();
+
+/** A destination's last reported failure, for health() (written to the stats block). */
+export interface LastError {
+  code: string;
+  /** The system error code in the message (ENOSPC, EPIPE, …), if any. */
+  errno: string | undefined;
+  at: number;
+}
+
+// Reports that are good news, not failures.
+const NOT_FAILURES = new Set<string>([ErrorCodes.WRITE_RESUMED]);
+const lastErrors = new Map<string, LastError>();
+
+/** Records a failure for health() without printing it (a stand-in's own name). */
+export function noteLastError(destination: string, code: string, message: string): void {
+  lastErrors.set(destination, { code, errno: errnoIn(message), at: Date.now() });
+}
+
+/** The last failure reported for `destination` (by name), whether or not it was printed. */
+export function lastErrorOf(destination: string): LastError | undefined {
+  return lastErrors.get(destination);
+}
 
 /**
  * Writes `ringlog: <destination>: <message> [<code>]` to stderr (the destination's form in
@@ -29,6 +52,8 @@ export function reportDestinationError(
   message: string,
   now: number = Date.now(),
 ): boolean {
+  if (!NOT_FAILURES.has(code))
+    lastErrors.set(destination, { code, errno: errnoIn(message), at: now });
   const key = `${destination}\0${code}`;
   const slot = slots.get(key);
   if (slot !== undefined && now - slot.last < REPORT_INTERVAL_MS) {

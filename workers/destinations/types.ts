@@ -1,3 +1,5 @@
+import type { DestinationState } from '../../src/protocol/stats.js';
+
 /** What the sink asks of a destination. Writes are synchronous: the sink releases ring space
  * only after they return, so a crash loses nothing (see src/protocol/ring.ts). A write, flush or close
  * that throws is caught by the sink (workers/sink/route.ts): counted, reported, and the other
@@ -38,10 +40,16 @@ export interface Destination {
    * ring (a slow reader, within a bound: see stream/fd-writer.ts). The sink then serves the
    * other rings, and the ring's producer applies its onFull policy. */
   paused?(): boolean;
+  /** Optional: how it fares now (ok, retrying, failing, closed: src/protocol/stats.ts), read
+   * by the sink after each round and every 500 ms for health(). Without it the sink says
+   * `ok`, or `failing` after a write that threw until one succeeds. */
+  state?(): DestinationState;
   /** Counters of this destination, read for `metrics().destinations`. Without it the sink
    * counts a write that returned as written. */
   stats?(): DestinationStats;
 }
+
+export type { DestinationState };
 
 /** Per-destination counters, in records. */
 export interface DestinationStats {

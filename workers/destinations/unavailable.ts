@@ -8,7 +8,7 @@
 import { destinationName } from '../../src/protocol/destination-name.js';
 import { ErrorCodes, errorMessage } from '../../src/protocol/errors.js';
 import type { DestinationSpec } from '../../src/protocol/messages.js';
-import { reportDestinationError } from './report.js';
+import { noteLastError, reportDestinationError } from './report.js';
 import { createStreamDestination } from './stream/stream.js';
 import type { Destination } from './types.js';
 
@@ -21,12 +21,10 @@ export function createUnavailableDestination(
   const name = destinationName(spec);
   // One report, one line: require's "Require stack:" lines stay out.
   const reason = errorMessage(err).split('\n', 1)[0];
-  reportDestinationError(
-    name,
-    ErrorCodes.DESTINATION_UNAVAILABLE,
-    `could not be created: ${reason}; its records ${stderrTaken ? 'are dropped (stderr is already a destination)' : 'go to stderr instead'}`,
-  );
+  const message = `could not be created: ${reason}; its records ${stderrTaken ? 'are dropped (stderr is already a destination)' : 'go to stderr instead'}`;
+  reportDestinationError(name, ErrorCodes.DESTINATION_UNAVAILABLE, message);
   if (!stderrTaken) {
+    noteLastError(`${name} (stderr in its place)`, ErrorCodes.DESTINATION_UNAVAILABLE, message);
     const stderr = createStreamDestination({
       kind: 'fd',
       fd: 2,
@@ -34,7 +32,8 @@ export function createUnavailableDestination(
       name: 'stderr',
       extraStats: [],
     });
-    return { ...stderr, name: `${name} (stderr in its place)` };
+    // Its records reach stderr, but not where they were meant to go.
+    return { ...stderr, name: `${name} (stderr in its place)`, state: () => 'failing' };
   }
   let dropped = 0;
   return {
@@ -45,6 +44,7 @@ export function createUnavailableDestination(
     },
     flush() {},
     close() {},
+    state: () => 'failing',
     stats: () => ({ written: 0, dropped, errors: 1, buffered: 0 }),
   };
 }

@@ -6,16 +6,20 @@
  * bounded in time. Counters go to the ring's shared stats block (src/protocol/stats.ts).
  */
 
-import { ErrorCodes, errorMessage } from '../../src/protocol/errors.js';
+import { ErrorCodes, errorCodeIndex, errorMessage } from '../../src/protocol/errors.js';
 import {
+  DESTINATION_STATES,
   STAT_BUFFERED,
   STAT_DROPPED,
   STAT_ERRORS,
   STAT_EXTRA,
   STAT_FIELDS,
+  STAT_LAST_ERROR,
+  STAT_LAST_ERROR_AT,
+  STAT_STATE,
   STAT_WRITTEN,
 } from '../../src/protocol/stats.js';
-import { reportDestinationError } from '../destinations/report.js';
+import { lastErrorOf, reportDestinationError } from '../destinations/report.js';
 import type { Destination } from '../destinations/types.js';
 
 export class Route {
@@ -36,6 +40,8 @@ export class Route {
   private dropped = 0;
   private errors = 0;
   private ended = false;
+  /** The last write threw, and none has succeeded since. */
+  private threw = false;
 
   constructor(
     dest: Destination,
@@ -61,8 +67,10 @@ export class Route {
     try {
       this.dest.write(chunk, records, levels);
       if (!this.counts) this.written += records;
+      this.threw = false;
     } catch (err) {
       this.dropped += records;
+      this.threw = true;
       this.fail('write', err, `${records} records dropped for it`);
     }
   }
@@ -84,10 +92,11 @@ export class Route {
     return this.settle('end', () => end.call(this.dest), boundMs);
   }
 
-  /** Writes this destination's counters into the shared stats block. */
+  /** Writes this destination's counters and health into the shared stats block. */
   publish(): void {
     const f = this.stats;
     const o = this.at;
+    this.publishHealth(f, o);
     const [w, d, e] = this.base;
     if (this.counts) {
       let s: ReturnType<NonNullable<Destination['stats']>>;
@@ -109,6 +118,23 @@ export class Route {
       f[o + STAT_WRITTEN] = w + this.written;
       f[o + STAT_DROPPED] = d + this.dropped;
       f[o + STAT_ERRORS] = e + this.errors;
+    }
+  }
+
+  private publishHealth(f: Float64Array, o: number): void {
+    let state = 'ok';
+    try {
+      state = this.dest.state?.() ?? 'ok';
+    } catch {
+      state = 'failing';
+    }
+    if (this.threw && state === 'ok') state = 'failing';
+    f[o + STAT_STATE] = Math.max(0, DESTINATION_STATES.indexOf(state as 'ok'));
+    const last = lastErrorOf(this.dest.name);
+    // A restarted sink keeps what the one before it found, until something new happens.
+    if (last !== undefined && last.at >= f[o + STAT_LAST_ERROR_AT]!) {
+      f[o + STAT_LAST_ERROR] = errorCodeIndex(last.code) * 256 + errorCodeIndex(last.errno);
+      f[o + STAT_LAST_ERROR_AT] = last.at;
     }
   }
 

@@ -14,7 +14,7 @@ import type {
   ToSink,
 } from '../../src/protocol/messages.js';
 import { RingReader, SinkAlarm, SinkDoorbell } from '../../src/protocol/ring.js';
-import { isExiting } from '../../src/protocol/stats.js';
+import { isExiting, markSinkRound } from '../../src/protocol/stats.js';
 import { createDestination } from '../destinations/index.js';
 import { markProcessEnding } from '../destinations/report.js';
 import { onWriterResumed } from '../destinations/stream/fd-writer.js';
@@ -120,6 +120,7 @@ async function attach(msg: Extract<ToSink, { type: 'attach' }>): Promise<void> {
   const stats = new Float64Array(msg.stats);
   const routes = dests.map((dest, i) => new Route(dest, stats, i, specs[i]!.extraStats));
   for (const route of routes) route.publish();
+  markSinkRound(msg.stats, Date.now());
   ringBuffers.set(msg.id, msg.ring);
   rings.set(msg.id, {
     reader: new RingReader(msg.ring),
@@ -231,6 +232,7 @@ function drainRing(r: AttachedRing): number {
     route.publish();
   }
   reader.release(records);
+  markSinkRound(r.stats, Date.now());
   return taken;
 }
 
@@ -292,8 +294,13 @@ async function run(): Promise<void> {
   }
 }
 
+// Also the sink's heartbeat for health(): a sink stuck in a destination stops moving it.
 function publishStats(): void {
-  for (const r of rings.values()) for (const route of r.routes) route.publish();
+  const now = Date.now();
+  for (const r of rings.values()) {
+    for (const route of r.routes) route.publish();
+    markSinkRound(r.stats, now);
+  }
 }
 
 setInterval(publishStats, STATS_INTERVAL_MS).unref();

@@ -260,6 +260,9 @@ export function createFileDestination(
     paused() {
       return writer.paused();
     },
+    state() {
+      return writer.state();
+    },
     idle() {
       return jobs;
     },

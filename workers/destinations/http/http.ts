@@ -20,7 +20,7 @@ import { destinationName } from '../../../src/protocol/destination-name.js';
 import { ErrorCodes } from '../../../src/protocol/errors.js';
 import { backoffMs } from '../backoff.js';
 import { reportDestinationError } from '../report.js';
-import type { Destination, DestinationStats } from '../types.js';
+import type { Destination, DestinationState, DestinationStats } from '../types.js';
 import { bulkOutcome, otlpRejected } from './answers.js';
 import { Batcher } from './batcher.js';
 import { Breaker } from './breaker.js';
@@ -592,6 +592,16 @@ export class HttpDestination implements Destination {
     if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
     this.batcher.stop();
     this.client.close();
+  }
+
+  /** closed once closed; failing while the breaker is open (the backend is left alone, and
+   * without a spool records pile up towards the memory bound); retrying while requests
+   * fail and are retried, or the spool holds records not yet sent. */
+  state(): DestinationState {
+    if (this.closed) return 'closed';
+    if (this.breaker.open) return 'failing';
+    if (this.breaker.consecutiveFailures > 0 || (this.spool?.records ?? 0) > 0) return 'retrying';
+    return 'ok';
   }
 
   stats(): HttpDestinationStats {

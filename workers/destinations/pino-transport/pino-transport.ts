@@ -106,5 +106,6 @@ export async function createPinoTransportDestination(
     // ending its stream, as pino does at exit.
     end: () => feeder.close(),
     stats: () => feeder.stats(),
+    state: () => feeder.state(),
   };
 }

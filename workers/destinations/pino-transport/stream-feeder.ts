@@ -8,7 +8,7 @@
  */
 import { ErrorCodes, errorMessage } from '../../../src/protocol/errors.js';
 import { reportDestinationError } from '../report.js';
-import type { DestinationStats } from '../types.js';
+import type { DestinationState, DestinationStats } from '../types.js';
 
 /** The part of a Writable (or a sonic-boom) that we use. */
 export interface WritableLike {
@@ -30,6 +30,8 @@ export class StreamFeeder {
   private waitingDrain = false;
   private broken = false;
   private closed = false;
+  /** Records were dropped for a full buffer since the stream last asked us to wait. */
+  private full = false;
   private readonly idle: Array<() => void> = [];
   private written = 0;
   private dropped = 0;
@@ -66,6 +68,7 @@ export class StreamFeeder {
     if (this.waitingDrain) {
       if (this.queuedBytes + chunk.length > this.maxBufferBytes) {
         this.dropped += records;
+        this.full = true;
         reportDestinationError(
           this.name,
           ErrorCodes.DESTINATION_BACKLOG,
@@ -97,6 +100,14 @@ export class StreamFeeder {
     const closed = new Promise<void>((resolve) => this.stream.once('close', () => resolve()));
     this.stream.end();
     await closed;
+  }
+
+  /** closed once its stream closed; failing after a stream error or while its buffer is
+   * full; retrying while the stream asks us to wait (backpressure). */
+  state(): DestinationState {
+    if (this.closed) return 'closed';
+    if (this.broken || this.full) return 'failing';
+    return this.waitingDrain ? 'retrying' : 'ok';
   }
 
   stats(): DestinationStats {
@@ -131,6 +142,7 @@ export class StreamFeeder {
 
   private onDrain(): void {
     this.waitingDrain = false;
+    this.full = false;
     while (this.queue.length > 0 && !this.waitingDrain && !this.broken && !this.closed) {
       const next = this.queue.shift()!;
       this.queuedBytes -= next.bytes;

@@ -47,6 +47,7 @@ export function createPrettyDestination(spec: PrettySpec): Destination {
       writer.close();
     },
     paused: () => writer.paused(),
+    state: () => writer.state(),
     stats: () => writer.stats(),
   };
 }

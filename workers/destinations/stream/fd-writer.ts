@@ -44,7 +44,7 @@ import {
 import { dirname } from 'node:path';
 import { ErrorCodes } from '../../../src/protocol/errors.js';
 import { reportDestinationError } from '../report.js';
-import type { DestinationStats } from '../types.js';
+import type { DestinationState, DestinationStats } from '../types.js';
 
 /** Bytes a destination may hold while it cannot write: four default rings' worth of
  * records, about 16,000 S2 lines. Past it new records are dropped (counted). */
@@ -257,6 +257,14 @@ export class FdWriter {
     this.clearHeld();
     this.stopTimer();
     next.drain();
+  }
+
+  /** closed once the reader is gone or it was closed; failing while records are dropped for
+   * want of room (a full buffer, a stuck reader); retrying while records are held. */
+  state(): DestinationState {
+    if (this.closed || this.trouble === 'gone') return 'closed';
+    if (this.trouble === undefined) return 'ok';
+    return this.droppedInTrouble > 0 ? 'failing' : 'retrying';
   }
 
   stats(): DestinationStats {

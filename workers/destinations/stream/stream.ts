@@ -33,6 +33,7 @@ export function createStreamDestination(spec: StreamSpec): Destination {
       writer.close();
     },
     paused: () => writer.paused(),
+    state: () => writer.state(),
     stats: () => writer.stats(),
   };
 }

@@ -21,7 +21,7 @@ import { ErrorCodes, errorMessage } from '../../../src/protocol/errors.js';
 import type { SyslogSpec } from '../../../src/protocol/messages.js';
 import { backoffMs } from '../backoff.js';
 import { processEnding, reportDestinationError } from '../report.js';
-import type { Destination, DestinationStats } from '../types.js';
+import type { Destination, DestinationState, DestinationStats } from '../types.js';
 import { createSyslogFormatter, type SyslogFormatter } from './format.js';
 import { FrameQueue } from './frame-queue.js';
 import { TcpSender } from './tcp.js';
@@ -82,6 +82,8 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
   let reconnectTimer: NodeJS.Timeout | null = null;
   let closing = false;
   let flushWaiters: Array<() => void> = [];
+  /** Records were dropped for a full buffer since the queue was last empty. */
+  let full = false;
 
   const context: SenderContext = {
     spec,
@@ -94,11 +96,13 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
     },
     opened() {
       state = 'open';
+      full = false;
       attempt = 0;
       pump();
     },
     failed,
     sent() {
+      if (held() === 0) full = false;
       pump();
       settleFlushes();
     },
@@ -190,6 +194,7 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
         dropped = sender.enqueue(lines, Date.now(), { records: held(), bytes: heldBytes() });
       }
       if (dropped > 0) {
+        if (!closing) full = true;
         dropRecords(
           dropped,
           closing
@@ -212,6 +217,13 @@ export function createSyslogDestination(spec: SyslogSpec): SyslogDestination {
       queue.clear();
       await sender.close();
       settleFlushes();
+    },
+    // closed once closed; failing while its buffer is full (records dropped); retrying while
+    // not connected (records held, reconnecting with backoff).
+    state(): DestinationState {
+      if (closing) return 'closed';
+      if (full) return 'failing';
+      return state === 'open' ? 'ok' : 'retrying';
     },
     stats() {
       stats.buffered = held();
