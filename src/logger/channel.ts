@@ -25,8 +25,12 @@ export interface DropCounts {
 
 /** What a channel needs from whoever runs the sink (transport.ts). */
 export interface SinkLink {
-  /** Called after each publish: wakes the sink, or writes synchronously in fallback. */
-  published(): void;
+  /**
+   * Called after a publish: wakes a sleeping sink, or writes synchronously in fallback.
+   * `urgent` (the ring is a quarter full) also wakes a sink that lingers (ring.ts): one that
+   * polls on its own within SINK_LINGER_MS and is not rung for a small batch.
+   */
+  published(urgent: boolean): void;
   /** Wakes the sink before the producer sleeps on a full ring (and restarts a stopped one). */
   wake(): void;
 }
@@ -81,7 +85,7 @@ export class Channel {
     this.schedule = () => process.nextTick(publish);
     this.ringLater = () => {
       this.ringScheduled = false;
-      this.link.published();
+      this.link.published(false);
     };
   }
 
@@ -103,7 +107,9 @@ export class Channel {
    * Publishes the batch into the ring now (or counts it as dropped, per onFull). A batch that
    * filled up mid-tick (`ringNow` false) rings the sink only if the ring is a quarter full;
    * otherwise the ring waits for the end of the tick: waking a sleeping sink costs the app
-   * thread a futex wake, and one per tick is enough to keep it busy.
+   * thread a futex wake, and one per tick is enough to keep it busy. A sink that lingers
+   * (it wrote something within the last few ms, ring.ts) is rung only when the ring is a
+   * quarter full: it polls on its own, so records that come one per tick share its wake-ups.
    */
   publish(ringNow = true): void {
     const count = this.count;
@@ -125,7 +131,8 @@ export class Channel {
         : this.writeFragments(text, count, minLevel);
     if (!ok) return;
     this.batchesPublished++;
-    if (ringNow || this.ring.usedBytes() >= this.ringNowBytes) this.link.published();
+    const urgent = this.ring.usedBytes() >= this.ringNowBytes;
+    if (ringNow || urgent) this.link.published(urgent);
     else if (!this.ringScheduled) {
       this.ringScheduled = true;
       process.nextTick(this.ringLater);
