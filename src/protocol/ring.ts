@@ -110,17 +110,20 @@
  *
  *   The sink sets SINK_SLEEPING, reads DOORBELL, checks every ring once more, then waits on
  *   DOORBELL (Atomics.waitAsync). A producer that has published reads SINK_SLEEPING and only
- *   when it is SINK_ASLEEP bumps DOORBELL and notifies: one extra load per batch while the
- *   sink is busy, and no lost wake-up, because the sink's re-check and the producer's publish
- *   are ordered by sequentially consistent atomics.
+ *   when it is SINK_ASLEEP sets it back to 0 (compareExchange, so only one publish rings
+ *   until the sink sleeps again), bumps DOORBELL and notifies: one extra load per batch while
+ *   the sink is busy, and no lost wake-up, because the sink's re-check and the producer's
+ *   publish are ordered by sequentially consistent atomics (a bump after the sink read DOORBELL
+ *   makes its wait return at once).
  *   LINGERING: waking the sink costs the producer a futex call (Atomics.notify), which at one
  *   record per event-loop turn (a server logging a line per request) is most of what a record
  *   costs it. So a sink that found records in its last round does not sleep for a ring at
  *   once: it stores SINK_LINGERING and waits on DOORBELL with a timeout of SINK_LINGER_MS, then
  *   drains whatever came meanwhile in one round (one write() for all of it), and lingers again;
  *   after SINK_LINGER_ROUNDS lingers in a row that found nothing it goes to SINK_ASLEEP (no
- *   timer, no CPU while idle). A producer does not ring a lingering sink for a batch, only when
- *   the ring is at least a quarter full (`ring(urgent)`), so a record waits at most
+ *   timer, no CPU while idle). A producer does not ring a lingering sink for a few records,
+ *   only when the ring holds at least a 64th of its capacity at the end of a tick, or a
+ *   quarter mid-tick (`ring(urgent)`, channel.ts), so a record waits at most
  *   SINK_LINGER_MS (plus the sink's round) before it is handed to its destinations. wake()
  *   (flush tickets, a producer blocked on a full ring, exit) always notifies: a flush is never
  *   held back by the linger.
@@ -454,11 +457,18 @@ export class SinkDoorbell {
 
   /**
    * Call after publishing: wakes the sink if it sleeps, and also if it lingers when `urgent`
-   * (the ring is a quarter full). A lingering sink looks on its own within SINK_LINGER_MS.
+   * (the ring holds enough, channel.ts). A lingering sink looks on its own within
+   * SINK_LINGER_MS.
    */
   ring(urgent = false): void {
     const state = Atomics.load(this.ctl, SINK_SLEEPING);
-    if (state === SINK_ASLEEP || (urgent && state === SINK_LINGERING)) this.wake();
+    // Taking the state back to 0 first: the publishes that follow before the sink has run
+    // (a thread's wake-up can take longer than a turn) do not ring it again.
+    if (
+      (state === SINK_ASLEEP || (urgent && state === SINK_LINGERING)) &&
+      Atomics.compareExchange(this.ctl, SINK_SLEEPING, state, 0) === state
+    )
+      this.wake();
   }
 
   /** DOORBELL's count: how many times the sink was rung so far (wraps at 2^32). */
