@@ -176,9 +176,9 @@ export class SinkHost implements SinkLink, LoggerSink {
     return this.attached.values();
   }
 
-  published(): void {
+  published(urgent: boolean): void {
     if (this.fallback) this.drainSync();
-    else this.doorbell.ring();
+    else this.doorbell.ring(urgent);
   }
 
   wake(): void {

@@ -97,7 +97,9 @@
  *
  *   byte 0    i32 DOORBELL       bumped by a producer to wake the sink (Atomics.notify)
  *   byte 4    i32 ATTACH_SEQ     sequence number of the latest ring attach message
- *   byte 64   i32 SINK_SLEEPING  1 while the sink waits on DOORBELL
+ *   byte 64   i32 SINK_SLEEPING  SINK_ASLEEP while the sink waits on DOORBELL for a ring,
+ *                                SINK_LINGERING while it waits at most SINK_LINGER_MS (below),
+ *                                0 while it works
  *   byte 68   i32 SINK_STATE     SINK_RUNNING while a sink serves; the sink sets SINK_STOPPED
  *                                as its thread ends (exit or uncaught error) and notifies
  *                                every word a producer may sleep on
@@ -107,10 +109,24 @@
  *             written by the sink just before SINK_STOPPED
  *
  *   The sink sets SINK_SLEEPING, reads DOORBELL, checks every ring once more, then waits on
- *   DOORBELL (Atomics.waitAsync: no polling, no timer). A producer that has published reads
- *   SINK_SLEEPING and only when it is 1 bumps DOORBELL and notifies: one extra load per batch
- *   while the sink is busy, and no lost wake-up, because the sink's re-check and the
- *   producer's publish are ordered by sequentially consistent atomics.
+ *   DOORBELL (Atomics.waitAsync). A producer that has published reads SINK_SLEEPING and only
+ *   when it is SINK_ASLEEP sets it back to 0 (compareExchange, so only one publish rings
+ *   until the sink sleeps again), bumps DOORBELL and notifies: one extra load per batch while
+ *   the sink is busy, and no lost wake-up, because the sink's re-check and the producer's
+ *   publish are ordered by sequentially consistent atomics (a bump after the sink read DOORBELL
+ *   makes its wait return at once).
+ *   LINGERING: waking the sink costs the producer a futex call (Atomics.notify), which at one
+ *   record per event-loop turn (a server logging a line per request) is most of what a record
+ *   costs it. So a sink that found records in its last round does not sleep for a ring at
+ *   once: it stores SINK_LINGERING and waits on DOORBELL with a timeout of SINK_LINGER_MS, then
+ *   drains whatever came meanwhile in one round (one write() for all of it), and lingers again;
+ *   after SINK_LINGER_ROUNDS lingers in a row that found nothing it goes to SINK_ASLEEP (no
+ *   timer, no CPU while idle). A producer does not ring a lingering sink for a few records,
+ *   only when the ring holds at least a 64th of its capacity at the end of a tick, or a
+ *   quarter mid-tick (`ring(urgent)`, channel.ts), so a record waits at most
+ *   SINK_LINGER_MS (plus the sink's round) before it is handed to its destinations. wake()
+ *   (flush tickets, a producer blocked on a full ring, exit) always notifies: a flush is never
+ *   held back by the linger.
  *   A flush takes ticket t = ++FLUSH_REQUEST (after publishing) and rings; the sink reads
  *   FLUSH_REQUEST before it drains, drains every ring, flushes destinations, stores that value
  *   in FLUSH_DONE and notifies. So FLUSH_DONE >= t means everything published before t is
@@ -147,6 +163,18 @@ export const MAX_RING_BYTES = 2 ** 30;
 const DOORBELL = 0;
 const ATTACH_SEQ = 1;
 const SINK_SLEEPING = 16;
+/** SINK_SLEEPING values (0: the sink works). */
+export const SINK_ASLEEP = 1;
+export const SINK_LINGERING = 2;
+/**
+ * Longest a lingering sink waits before it looks at its rings again: the bound on how late a
+ * record published while it lingers is handed to its destinations. 2 ms: it cut the added CPU
+ * per request of a node:http server logging one line a request by more than half
+ * (docs/benchmarks.md), and a wait this short is below what a human or a log shipper notices.
+ */
+export const SINK_LINGER_MS = 2;
+/** Lingers in a row that found nothing before the sink sleeps until it is rung. */
+export const SINK_LINGER_ROUNDS = 3;
 const SINK_STATE = 17;
 export const SINK_RUNNING = 1;
 export const SINK_STOPPED = 2;
@@ -432,9 +460,25 @@ export class SinkDoorbell {
     this.ctl = new Int32Array(sab);
   }
 
-  /** Wakes the sink if it sleeps. Call after publishing. */
-  ring(): void {
-    if (Atomics.load(this.ctl, SINK_SLEEPING) === 1) this.wake();
+  /**
+   * Call after publishing: wakes the sink if it sleeps, and also if it lingers when `urgent`
+   * (the ring holds enough, channel.ts). A lingering sink looks on its own within
+   * SINK_LINGER_MS.
+   */
+  ring(urgent = false): void {
+    const state = Atomics.load(this.ctl, SINK_SLEEPING);
+    // Taking the state back to 0 first: the publishes that follow before the sink has run
+    // (a thread's wake-up can take longer than a turn) do not ring it again.
+    if (
+      (state === SINK_ASLEEP || (urgent && state === SINK_LINGERING)) &&
+      Atomics.compareExchange(this.ctl, SINK_SLEEPING, state, 0) === state
+    )
+      this.wake();
+  }
+
+  /** DOORBELL's count: how many times the sink was rung so far (wraps at 2^32). */
+  wakes(): number {
+    return Atomics.load(this.ctl, DOORBELL) >>> 0;
   }
 
   wake(): void {
@@ -561,14 +605,16 @@ export class SinkAlarm {
   }
 
   /**
-   * Sleeps until a producer rings. `hasWork` is checked after announcing sleep, so a publish
-   * that raced with us is never missed. Resolves at once when there is work.
+   * Sleeps until a producer rings, or with `lingerMs`, lingers: waits at most that long, rung
+   * only by wake() or an urgent ring (see the header). `hasWork` is checked after announcing
+   * the state, so a publish that raced with us is never missed. Resolves at once when there is
+   * work.
    */
-  async sleep(hasWork: () => boolean): Promise<void> {
-    Atomics.store(this.ctl, SINK_SLEEPING, 1);
+  async sleep(hasWork: () => boolean, lingerMs?: number): Promise<void> {
+    Atomics.store(this.ctl, SINK_SLEEPING, lingerMs === undefined ? SINK_ASLEEP : SINK_LINGERING);
     const seen = Atomics.load(this.ctl, DOORBELL);
     if (!hasWork()) {
-      const r = Atomics.waitAsync(this.ctl, DOORBELL, seen);
+      const r = Atomics.waitAsync(this.ctl, DOORBELL, seen, lingerMs);
       if (r.async) await r.value;
     }
     Atomics.store(this.ctl, SINK_SLEEPING, 0);

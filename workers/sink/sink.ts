@@ -13,7 +13,13 @@ import type {
   SinkWorkerData,
   ToSink,
 } from '../../src/protocol/messages.js';
-import { RingReader, SinkAlarm, SinkDoorbell } from '../../src/protocol/ring.js';
+import {
+  RingReader,
+  SINK_LINGER_MS,
+  SINK_LINGER_ROUNDS,
+  SinkAlarm,
+  SinkDoorbell,
+} from '../../src/protocol/ring.js';
 import { isExiting, markSinkRound } from '../../src/protocol/stats.js';
 import { createDestination } from '../destinations/index.js';
 import { markProcessEnding } from '../destinations/report.js';
@@ -269,10 +275,14 @@ async function flushDestinations(): Promise<void> {
 
 async function run(): Promise<void> {
   let served = alarm.flushDone();
+  // Lingers in a row that found nothing (ring.ts): records that come one per event-loop turn
+  // are taken every SINK_LINGER_MS without a producer paying a futex wake for each.
+  let emptyLingers = SINK_LINGER_ROUNDS;
   for (;;) {
     const ticket = alarm.flushRequested();
     let taken = 0;
     for (const r of rings.values()) taken += drainRing(r);
+    if (taken > 0) emptyLingers = 0;
     if (taken > 0 || (ticket !== served && alarm.attachPending(attachedSeq))) {
       // Let attach/detach messages in between rounds while producers keep us busy, and
       // before a flush that a ring still on its way must be part of.
@@ -290,7 +300,10 @@ async function run(): Promise<void> {
         selfBell.wake(); // a ticket that came in meanwhile is served next
       });
     }
-    await alarm.sleep(hasWork);
+    if (emptyLingers < SINK_LINGER_ROUNDS) {
+      emptyLingers++;
+      await alarm.sleep(hasWork, SINK_LINGER_MS);
+    } else await alarm.sleep(hasWork);
   }
 }
 
