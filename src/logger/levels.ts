@@ -3,14 +3,9 @@
  */
 import { invalidOption } from '../protocol/errors.js';
 
-export const DEFAULT_LEVELS: Readonly<Record<string, number>> = Object.freeze({
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-});
+import { DEFAULT_LEVELS } from '../protocol/levels.js';
+
+export { DEFAULT_LEVELS };
 
 /** The threshold that disables every level. */
 export const SILENT = Number.POSITIVE_INFINITY;

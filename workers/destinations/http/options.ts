@@ -25,6 +25,7 @@ import {
   table,
 } from '../../../src/config/validate.js';
 import { invalidOption } from '../../../src/protocol/errors.js';
+import { DEFAULT_LEVELS } from '../../../src/protocol/levels.js';
 
 export type HttpEncoding = 'ndjson' | 'otlp' | 'loki' | 'elasticsearch';
 
@@ -161,14 +162,6 @@ const DEFAULT_LEVEL_LABELS: Record<string, string> = {
   50: 'error',
   60: 'fatal',
 };
-const LEVEL_NUMBERS: Record<string, number> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-};
 
 const ENCODINGS = ['ndjson', 'otlp', 'loki', 'elasticsearch'] as const;
 const LOKI_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -286,12 +279,12 @@ function resolveHttp(o: Resolved<typeof FIELDS>, ctx: ResolveContext): Plain<Htt
   for (const [k, v] of Object.entries(o.levelLabels)) {
     const named = Object.hasOwn(ctx.levels.values, k)
       ? ctx.levels.values[k]
-      : Object.hasOwn(LEVEL_NUMBERS, k)
-        ? LEVEL_NUMBERS[k]
+      : Object.hasOwn(DEFAULT_LEVELS, k)
+        ? DEFAULT_LEVELS[k]
         : undefined;
     const n = named ?? (/^(0|[1-9][0-9]{0,2})$/.test(k) ? Number(k) : 256);
     if (n > 255) {
-      const levelNames = [...new Set([...Object.keys(LEVEL_NUMBERS), ...ctx.levels.names])];
+      const levelNames = [...new Set([...Object.keys(DEFAULT_LEVELS), ...ctx.levels.names])];
       throw invalidOption(
         at.where,
         `${at.name}.levelLabels`,

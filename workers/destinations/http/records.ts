@@ -3,6 +3,8 @@
  * (OTLP, Loki). This runs in the sink worker, never on the application's thread.
  */
 
+import { DEFAULT_LEVELS } from '../../../src/protocol/levels.js';
+
 /** pino's level numbers; custom levels fall into the band below the next standard one. */
 const LEVEL_NAMES: readonly [number, string][] = [
   [60, 'fatal'],
@@ -26,19 +28,10 @@ export function standardLevel(n: number): number {
   return 10;
 }
 
-const LEVEL_NUMBER: Record<string, number> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-};
-
 /** The level number of a record's `level` field, as recordLevelName reads it. */
 export function recordLevelNumber(level: unknown): number {
   if (typeof level === 'number') return level;
-  return LEVEL_NUMBER[recordLevelName(level)]!;
+  return DEFAULT_LEVELS[recordLevelName(level)]!;
 }
 
 const LABELS = new Set(LEVEL_NAMES.map(([, name]) => name));
