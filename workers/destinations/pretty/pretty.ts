@@ -9,6 +9,7 @@ import { isatty } from 'node:tty';
 import { destinationName } from '../../../src/protocol/destination-name.js';
 import type { PrettySpec } from '../../../src/protocol/messages.js';
 import { openFdWriter } from '../stream/fd-writer.js';
+import { fdWriterDestination } from '../stream/stream.js';
 import type { Destination } from '../types.js';
 import { formatPrettyLine, type PrettyFormat, shouldColorize } from './format.js';
 
@@ -20,34 +21,18 @@ export function createPrettyDestination(spec: PrettySpec): Destination {
   };
   const name = destinationName(spec);
   const writer = openFdWriter(name, spec.fd);
-  return {
-    name,
-    minLevel: spec.minLevel,
-    write(chunk, records) {
-      const text = chunk.toString('utf8');
-      let out = '';
-      let start = 0;
-      for (;;) {
-        const end = text.indexOf('\n', start);
-        if (end < 0) break;
-        out += formatPrettyLine(text.slice(start, end), format);
-        start = end + 1;
-      }
-      // A pretty record may span several lines (a stack below it): the writer holds and
-      // drops by the records it is told, and cuts only at a line end.
-      writer.write(Buffer.from(out, 'utf8'), records);
-    },
-    flush(boundMs) {
-      return writer.flush(boundMs);
-    },
-    end() {
-      writer.finish('at exit');
-    },
-    close() {
-      writer.close();
-    },
-    paused: () => writer.paused(),
-    state: () => writer.state(),
-    stats: () => writer.stats(),
-  };
+  return fdWriterDestination(name, spec.minLevel, writer, (chunk, records) => {
+    const text = chunk.toString('utf8');
+    let out = '';
+    let start = 0;
+    for (;;) {
+      const end = text.indexOf('\n', start);
+      if (end < 0) break;
+      out += formatPrettyLine(text.slice(start, end), format);
+      start = end + 1;
+    }
+    // A pretty record may span several lines (a stack below it): the writer holds and
+    // drops by the records it is told, and cuts only at a line end.
+    writer.write(Buffer.from(out, 'utf8'), records);
+  });
 }

@@ -9,22 +9,33 @@
 import { destinationName } from '../../../src/protocol/destination-name.js';
 import type { DestinationSpec } from '../../../src/protocol/messages.js';
 import type { Destination } from '../types.js';
-import { openFdWriter } from './fd-writer.js';
+import { type FdWriter, openFdWriter } from './fd-writer.js';
 
 type StreamSpec = Extract<DestinationSpec, { kind: 'fd' }>;
 
 export function createStreamDestination(spec: StreamSpec): Destination {
   const name = destinationName(spec);
   const writer = openFdWriter(name, spec.fd);
+  return fdWriterDestination(name, spec.minLevel, writer, (chunk, records) =>
+    writer.write(chunk, records),
+  );
+}
+
+/**
+ * A destination that hands its bytes to `writer` (through `write`, which may transform them
+ * first, as pretty output does): flush, exit, close, pause and counters are the writer's.
+ */
+export function fdWriterDestination(
+  name: string,
+  minLevel: number,
+  writer: FdWriter,
+  write: Destination['write'],
+): Destination {
   return {
     name,
-    minLevel: spec.minLevel,
-    write(chunk, records) {
-      writer.write(chunk, records);
-    },
-    flush(boundMs) {
-      return writer.flush(boundMs);
-    },
+    minLevel,
+    write,
+    flush: (boundMs) => writer.flush(boundMs),
     end() {
       writer.finish('at exit');
     },
