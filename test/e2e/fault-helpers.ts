@@ -3,7 +3,7 @@
  * process group) when the test ends, and a small tmpfs mounted for one test when root.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture } from './helpers.js';
@@ -104,6 +104,20 @@ export function mountTmpfs(size: string, readOnly = false): { dir: string } | { 
     rmSync(dir, { recursive: true, force: true });
     return { reason: `mount -t tmpfs failed: ${(err as Error).message.split('\n', 1)[0]}` };
   }
+}
+
+/**
+ * Fills a 1 MiB tmpfs up to `leaveBytes` free (48 KiB: a few hundred records fit, the rest
+ * meet ENOSPC) and returns the filler's path: deleting it gives the space back.
+ */
+export function fillTmpfs(dir: string, leaveBytes = 48 * 1024): string {
+  const filler = join(dir, 'filler');
+  try {
+    writeFileSync(filler, Buffer.alloc(1024 * 1024 - leaveBytes));
+  } catch {
+    // Full already: what was written stays, which is what we want.
+  }
+  return filler;
 }
 
 export function unmount(dir: string): void {

@@ -1,14 +1,14 @@
-/**
- * A full disk (ENOSPC on a real 1 MiB tmpfs): the destination on it alone holds its records
- * and retries; another logger's file on a healthy disk gets everything and its flush() stays
- * short; when space returns every line in the file is whole JSON, each record at most once,
- * and the counters match the file. Needs root to mount the tmpfs (CI runs as root); skipped
- * with the reason otherwise. docs/reliability.md has the table this test fills in.
- */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUp, mountTmpfs, readLines, runFaults, tempDir, unmount } from './fault-helpers.js';
+import {
+  cleanUp,
+  fillTmpfs,
+  mountTmpfs,
+  readLines,
+  runFaults,
+  tempDir,
+  unmount,
+} from './fault-helpers.js';
 
 afterEach(cleanUp);
 
@@ -22,13 +22,7 @@ describe('a full disk', () => {
       return;
     }
     try {
-      const filler = join(mount.dir, 'filler');
-      try {
-        // Leave about 48 KiB: a few hundred records fit, the rest meet ENOSPC.
-        writeFileSync(filler, Buffer.alloc(1024 * 1024 - 48 * 1024));
-      } catch {
-        // Full already: what was written stays, which is what we want.
-      }
+      const filler = fillTmpfs(mount.dir);
       const healthy = join(tempDir(), 'healthy.log');
       const { ended } = runFaults(['enospc', mount.dir, healthy, String(N), filler]);
       const r = await ended;

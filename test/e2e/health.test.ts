@@ -4,11 +4,19 @@
  * destination. Each child app (test/fixtures/health.mjs) samples health() as the fault comes
  * and goes and writes what it saw into a file.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type LoggerHealth } from '../../src/index.js';
-import { cleanUp, mountTmpfs, readLines, start, tempDir, unmount } from './fault-helpers.js';
+import {
+  cleanUp,
+  fillTmpfs,
+  mountTmpfs,
+  readLines,
+  start,
+  tempDir,
+  unmount,
+} from './fault-helpers.js';
 import { fixture, waitFor } from './helpers.js';
 import { type Receiver, startReceiver } from './http-receiver.js';
 
@@ -36,12 +44,7 @@ describe('health() under real faults', () => {
       return;
     }
     try {
-      const filler = join(mount.dir, 'filler');
-      try {
-        writeFileSync(filler, Buffer.alloc(1024 * 1024 - 48 * 1024));
-      } catch {
-        // Full already: what was written stays, which is what we want.
-      }
+      const filler = fillTmpfs(mount.dir);
       const out = join(tempDir(), 'out.json');
       const n = 2000;
       const t0 = Date.now();
