@@ -122,6 +122,8 @@ function writeRecord(res: Tracked, aborted: boolean): void {
   const state = res[kRequest];
   if (state === undefined || state.done) return;
   state.done = true;
+  // An error the response emits later is the app's again, as before the middleware ran.
+  res.removeListener('error', onResponseError);
   const ms = Number(process.hrtime.bigint() - state.start) / 1e6;
   const { req, config } = state;
   const socket = req.socket as typeof req.socket & Marked;
@@ -303,9 +305,9 @@ export function httpLogger(options: HttpLoggerOptions): HttpLogger {
     r.id = id;
     if (setHeader) res.setHeader(header!, id);
     (res as Tracked)[kRequest] = new RequestState(config, req, start);
-    // Shared listeners (module functions, `this` is the response): no closure per request,
-    // and none removed: the response goes with the request, and a second event finds the
-    // record written.
+    // Shared listeners (module functions, `this` is the response): no closure per request.
+    // 'finish' and 'close' stay (the response goes with the request; the second finds the
+    // record written); 'error' is removed once the record is written.
     res.on('finish', onResponseFinish);
     res.on('close', onResponseClose);
     res.on('error', onResponseError);
