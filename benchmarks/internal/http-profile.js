@@ -44,7 +44,9 @@ try {
   await once(child, 'message');
   const r = await autocannon({ url, connections, duration });
   child.send('stop');
-  const [{ handled, perRequest }] = await once(child, 'message');
+  const [perRequest] = await once(child, 'message');
+  child.send('end');
+  const [{ handled }] = await once(child, 'message');
   await exited;
   // The profile covers the whole life of the server; per request is over every request it
   // handled (warm-up included), which is what the samples cover too.
