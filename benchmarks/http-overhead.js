@@ -3,7 +3,8 @@
 // in one run.
 //
 //   npm run bench:http            (npm run build && node benchmarks/http-overhead.js)
-//   node benchmarks/http-overhead.js --rounds 5 --duration 4 --warmup 2 --connections 10
+//   node benchmarks/http-overhead.js --rounds 5 --duration 3 --warmup 2 --connections 10
+//     [--rate express=1000,node:http=5000]   the fixed rate (default: half the slowest warm-up)
 //     [--apps express,node:http] [--loggers none,ringlog,pino-http,als,ringlog-plain]
 //
 // One server process per app and contender, all started (and warmed up) first and kept for
@@ -11,7 +12,7 @@
 // round measures every contender of an app once, one after the other, in an order that turns
 // from round to round, so a neighbour's build that starts or stops shifts every contender
 // alike; "added" and "ringlog − pino-http" are differences within one round. Defaults:
-// 5 rounds × 6 servers × 4 s, about 2.5 minutes.
+// 5 rounds × 6 servers × (3 s + 3 s), about 3.5 minutes.
 //
 // Loggers write to a file: ringlog to its file destination, pino-http through
 // pino.destination in its asynchronous mode (pino's recommendation for throughput). At the
@@ -19,12 +20,16 @@
 // is parsed and counted against that (and each request id must appear once): a contender that
 // lost, doubled or mangled a line fails the run.
 //
-// Per contender and round: requests/s and p99 latency as autocannon saw them, and what the
-// server spent per request during the measured window: CPU time of all its threads
+// Per contender and round, two loads one after the other. As fast as the server answers:
+// requests/s and p99 (a saturated server's p99 is mostly queueing: ten connections wait
+// behind each other). Then at a fixed rate, the same for every contender of the app (half the
+// slowest one's warm-up requests/s unless --rate says): p50 and p99, and what the server spent
+// per request meanwhile, measured by the server itself: CPU time of all its threads
 // (getrusage: ringlog's sink thread, libuv's pool, the GC threads), the main thread's CPU time
-// (/proc/self/task/<pid>/stat: what a request holds the thread for, which is what adds to its
-// latency), and the event loop's busy time. On a loaded machine requests/s swing with the
-// neighbours; the per-request times, taken side by side, much less.
+// (/proc/self/task/<pid>/schedstat: what a request holds the thread for, which is what adds to its
+// latency), and the event loop's busy time. The CPU is taken at a fixed rate because at
+// saturation it depends on the throughput (a server that falls behind reads several requests
+// per turn and spends less per request), which on a shared machine swings with the neighbours.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -154,7 +159,7 @@ async function server(app, loggerName, path) {
       window = {
         handled,
         cpu: process.cpuUsage(),
-        mainTicks: mainThreadTicks(),
+        mainUs: mainThreadCpuUs(),
         elu: performance.eventLoopUtilization(),
       };
       process.send({ started: true });
@@ -162,7 +167,7 @@ async function server(app, loggerName, path) {
       // process.cpuUsage() is getrusage(RUSAGE_SELF): every thread of the process (the sink
       // worker and libuv's pool included). The main thread's share comes from /proc.
       const cpu = process.cpuUsage(window.cpu);
-      const mainUs = ((mainThreadTicks() - window.mainTicks) * 1e6) / TICKS_PER_S;
+      const mainUs = mainThreadCpuUs() - window.mainUs;
       const elu = performance.eventLoopUtilization(window.elu);
       const n = handled - window.handled;
       process.send({
@@ -181,21 +186,25 @@ async function server(app, loggerName, path) {
   });
 }
 
-// Clock ticks per second of /proc's utime and stime (USER_HZ: 100 on Linux everywhere).
-const TICKS_PER_S = 100;
-
-/** The main thread's CPU time so far, in clock ticks (/proc/self/task/<pid>/stat). */
-function mainThreadTicks() {
-  let stat;
+/**
+ * The main thread's CPU time so far, in µs: /proc/self/task/<pid>/schedstat's first field
+ * (nanoseconds on a CPU), or else utime + stime of .../stat (clock ticks of 10 ms: too coarse
+ * for a few thousand requests). NaN where /proc is missing.
+ */
+function mainThreadCpuUs() {
+  const task = `/proc/self/task/${process.pid}`;
   try {
-    stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    return Number(readFileSync(`${task}/schedstat`, 'utf8').split(' ')[0]) / 1000;
+  } catch {}
+  try {
+    const stat = readFileSync(`${task}/stat`, 'utf8');
+    // After the command name (which may hold spaces, so cut at its closing paren), utime and
+    // stime are the 12th and 13th fields; USER_HZ is 100 on Linux.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10_000;
   } catch {
     return Number.NaN;
   }
-  // Fields after the command name (which may hold spaces, so cut at its closing paren):
-  // utime and stime are fields 14 and 15 of the line, 12th and 13th after the paren.
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
 }
 
 /** Every line parses and names its request; returns the count. */
@@ -217,7 +226,7 @@ function verifyLog(path, loggerName) {
   return lines.length;
 }
 
-/** One server process, started and warmed up: `load(seconds)` runs autocannon against it. */
+/** One server process, started and warmed up; `measure(rate)` loads it twice (below). */
 async function startServer(app, loggerName, dir, opts) {
   const path = join(dir, `${app.replace(':', '')}-${loggerName}.log`);
   const serverArgs = ['--server', app, loggerName, path];
@@ -227,24 +236,43 @@ async function startServer(app, loggerName, dir, opts) {
   const next = () => once(child, 'message').then(([m]) => m);
   const { port } = await next();
   const url = `http://127.0.0.1:${port}/users/42`;
-  const load = async (duration) => {
-    const r = await autocannon({ url, connections: opts.connections, duration });
+  const load = async (duration, rate) => {
+    const r = await autocannon({
+      url,
+      connections: opts.connections,
+      duration,
+      ...(rate === undefined ? {} : { overallRate: rate }),
+    });
     if (r.errors > 0 || r.non2xx > 0 || r.timeouts > 0)
       throw new Error(`${app} ${loggerName}: ${r.errors} errors, ${r.non2xx} non-2xx`);
     return r;
   };
-  // Warm-up: JIT, the logger's worker thread, the file; not counted.
-  await load(opts.warmup);
+  // Warm-up: JIT, the logger's worker thread, the file; not counted, but its requests/s
+  // sets the fixed rate (see main).
+  const warm = await load(opts.warmup);
   return {
     app,
     loggerName,
-    async measure() {
+    warmRps: warm.requests.average,
+    /**
+     * As fast as the server answers (requests/s, p99 of a saturated server), then at `rate`
+     * requests/s (the server's CPU per request, and p99 when no request queues behind others).
+     */
+    async measure(rate) {
+      const sat = await load(opts.duration);
       child.send('start');
       await next();
-      const r = await load(opts.duration);
+      const fixed = await load(opts.duration, rate);
       child.send('stop');
       const m = await next();
-      return { rps: r.requests.average, p99: r.latency.p99, ...m };
+      return {
+        rps: sat.requests.average,
+        p99: sat.latency.p99,
+        rateRps: fixed.requests.average,
+        rateP50: fixed.latency.p50,
+        rateP99: fixed.latency.p99,
+        ...m,
+      };
     },
     /** Stops the server, then checks its log: one parsed line per request it handled. */
     async end() {
@@ -276,9 +304,23 @@ const mrSigned = (xs, d = 1) => {
 async function main() {
   const opts = {
     rounds: Number(arg('rounds', 5)),
-    duration: Number(arg('duration', 4)),
+    duration: Number(arg('duration', 3)),
     warmup: Number(arg('warmup', 2)),
     connections: Number(arg('connections', 10)),
+    // The fixed rate per app: --rate express=1000,node:http=5000, or by default half the
+    // requests/s of the app's slowest contender in its warm-up, so that every contender
+    // serves the same load with room to spare on a busy machine.
+    rates: Object.fromEntries(
+      (arg('rate', '') ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((pair) => {
+          const [app, r] = pair.split('=');
+          if (!APPS.includes(app) || !(Number(r) > 0))
+            throw new Error(`--rate: expected app=requests/s pairs, got "${pair}"`);
+          return [app, Number(r)];
+        }),
+    ),
   };
   if (opts.rounds < 1 || !(opts.duration > 0)) throw new Error('--rounds ≥ 1 and --duration > 0');
   const dir = mkdtempSync(join(tmpdir(), 'ringlog-http-bench-'));
@@ -286,12 +328,29 @@ async function main() {
   const rows = new Map();
   const loadAtStart = loadavg();
   const t0 = Date.now();
+  const rates = { ...opts.rates };
+  const short = [];
   try {
-    for (const app of APPS)
+    for (const app of APPS) {
       for (const l of LOGGERS) {
         servers.set(`${app} ${l}`, await startServer(app, l, dir, opts));
-        rows.set(`${app} ${l}`, { rps: [], p99: [], cpu: [], main: [], busy: [], added: {} });
+        rows.set(`${app} ${l}`, {
+          rps: [],
+          p99: [],
+          rateRps: [],
+          rateP50: [],
+          rateP99: [],
+          cpu: [],
+          main: [],
+          busy: [],
+          added: {},
+        });
       }
+      rates[app] ??= Math.max(
+        100,
+        Math.round(Math.min(...LOGGERS.map((l) => servers.get(`${app} ${l}`).warmRps)) / 200) * 100,
+      );
+    }
     for (let round = 0; round < opts.rounds; round++) {
       // Contenders alternate within the round, in an order that turns round by round (and
       // apps swap), so that no contender always runs first or right after the same one.
@@ -300,10 +359,11 @@ async function main() {
         const got = {};
         for (let i = 0; i < LOGGERS.length; i++) {
           const l = LOGGERS[(i + round) % LOGGERS.length];
-          const g = await servers.get(`${app} ${l}`).measure();
+          const g = await servers.get(`${app} ${l}`).measure(rates[app]);
           got[l] = g;
+          if (g.rateRps < rates[app] * 0.95) short.push(`round ${round + 1} ${app} ${l}`);
           process.stderr.write(
-            `round ${round + 1} ${app} ${l}: ${fmt(g.rps, 0)} req/s, p99 ${g.p99} ms, CPU ${fmt(g.cpuUs)} µs (main thread ${fmt(g.mainCpuUs)} µs, busy ${fmt(g.busyUs)} µs) per request, ${g.n} requests, load ${loadavg()[0].toFixed(1)}\n`,
+            `round ${round + 1} ${app} ${l}: ${fmt(g.rps, 0)} req/s, p99 ${g.p99} ms; at ${rates[app]}/s: ${fmt(g.rateRps, 0)} req/s, p99 ${g.rateP99} ms, CPU ${fmt(g.cpuUs)} µs (main thread ${fmt(g.mainCpuUs)} µs, busy ${fmt(g.busyUs)} µs) per request over ${g.n}; load ${loadavg()[0].toFixed(1)}\n`,
           );
         }
         for (const l of LOGGERS) {
@@ -311,18 +371,22 @@ async function main() {
           const g = got[l];
           row.rps.push(g.rps);
           row.p99.push(g.p99);
+          row.rateRps.push(g.rateRps);
+          row.rateP50.push(g.rateP50);
+          row.rateP99.push(g.rateP99);
           row.cpu.push(g.cpuUs);
           row.main.push(g.mainCpuUs);
           row.busy.push(g.busyUs);
-          // Within the round: against the app without logging, and against pino-http.
+          // Within the round: against the app without logging, pino-http, another build.
           for (const base of ['none', 'pino-http', 'ringlog-base']) {
             const b = got[base];
             if (b === undefined || base === l) continue;
-            const a = (row.added[base] ??= { cpu: [], main: [], busy: [], p99: [] });
+            const a = (row.added[base] ??= { cpu: [], main: [], busy: [], p99: [], rps: [] });
             a.cpu.push(g.cpuUs - b.cpuUs);
             a.main.push(g.mainCpuUs - b.mainCpuUs);
             a.busy.push(g.busyUs - b.busyUs);
-            a.p99.push(g.p99 - b.p99);
+            a.p99.push(g.rateP99 - b.rateP99);
+            a.rps.push(g.rps / b.rps);
           }
         }
       }
@@ -336,23 +400,28 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   const minutes = (Date.now() - t0) / 60000;
+  const la = (xs) => xs.map((x) => x.toFixed(1)).join(' ');
   console.log(
-    `\nNode ${process.version}, ${cpus().length} cores, load average ${loadAtStart.map((x) => x.toFixed(1)).join(' ')} at the start and ${loadavg()
-      .map((x) => x.toFixed(1))
+    `\nNode ${process.version}, ${cpus().length} cores, load average ${la(loadAtStart)} at the start, ${la(loadavg())} at the end. ${opts.rounds} rounds, the contenders of an app alternating within each; per contender and round, autocannon with ${opts.connections} connections for ${opts.duration} s as fast as the server answers, then ${opts.duration} s at a fixed rate (${Object.entries(
+      rates,
+    )
+      .map(([a, r]) => `${a} ${r}/s`)
       .join(
-        ' ',
-      )} at the end; ${opts.rounds} rounds, contenders alternating within each; autocannon with ${opts.connections} connections, ${opts.duration} s per measurement, each server warmed up ${opts.warmup} s; ${minutes.toFixed(1)} min. Medians of the rounds (min–max); "added" is against the same app without logging in the same round.\n`,
+        ', ',
+      )}), during which the server measures its CPU; each server warmed up ${opts.warmup} s first. ${minutes.toFixed(1)} min. Medians of the rounds (min–max); "added" is against the same app without logging, in the same round.\n`,
   );
+  if (short.length > 0)
+    console.log(`Below the fixed rate (by more than 5%): ${short.join(', ')}.\n`);
   console.log(
-    '| app | logging | requests/s | p99 latency | CPU per request, all threads | added | main thread CPU per request | added |',
+    '| app | logging | requests/s, saturated | p99, saturated | p50 / p99 at the fixed rate | CPU per request, all threads | added | main thread CPU per request | added |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const app of APPS)
     for (const l of LOGGERS) {
       const r = rows.get(`${app} ${l}`);
       const add = r.added.none;
       console.log(
-        `| ${app} | ${l} | ${mr(r.rps, 0)} | ${mr(r.p99, 0, ' ms')} | ${mr(r.cpu, 1, ' µs')} | ${add ? `${mrSigned(add.cpu)} µs` : ''} | ${mr(r.main, 1, ' µs')} | ${add ? `${mrSigned(add.main)} µs` : ''} |`,
+        `| ${app} | ${l} | ${mr(r.rps, 0)} | ${mr(r.p99, 0, ' ms')} | ${fmt(spread(r.rateP50).median, 2)} / ${mr(r.rateP99, 2, ' ms')} | ${mr(r.cpu, 1, ' µs')} | ${add ? `${mrSigned(add.cpu)} µs` : ''} | ${mr(r.main, 1, ' µs')} | ${add ? `${mrSigned(add.main)} µs` : ''} |`,
       );
     }
   if (LOGGERS.includes('ringlog-base') && LOGGERS.includes('ringlog')) {
@@ -360,22 +429,27 @@ async function main() {
     for (const app of APPS) {
       const a = rows.get(`${app} ringlog`).added['ringlog-base'];
       console.log(
-        `- ${app}: ringlog − ringlog-base: CPU, all threads ${mrSigned(a.cpu)} µs a request; main thread ${mrSigned(a.main)} µs; p99 ${mrSigned(a.p99, 0)} ms.`,
+        `- ${app}: ringlog − ringlog-base: CPU, all threads ${mrSigned(a.cpu)} µs a request; main thread ${mrSigned(a.main)} µs; p99 at the fixed rate ${mrSigned(a.p99, 2)} ms; requests/s saturated ×${mr(a.rps, 2)}.`,
       );
     }
   }
   if (!LOGGERS.includes('ringlog') || !LOGGERS.includes('pino-http') || !LOGGERS.includes('none'))
     return;
-  console.log('\nTargets (medians of the rounds):\n');
+  console.log(
+    '\nTargets (medians of the per-round differences; "within noise" when the range crosses zero):\n',
+  );
+  const verdict = (xs) => {
+    const s = spread(xs);
+    const v = s.median <= 0 ? 'MET' : 'MISSED';
+    return s.min <= 0 && s.max >= 0 ? `${v}, within noise` : v;
+  };
   for (const app of APPS) {
     const ring = rows.get(`${app} ringlog`).added;
     const pino = rows.get(`${app} pino-http`).added;
     const addMain = spread(ring.none.main).median;
     const addCpu = spread(ring.none.cpu).median;
-    const overCpu = spread(ring['pino-http'].cpu).median;
-    const overMain = spread(ring['pino-http'].main).median;
     console.log(
-      `- ${app}: added time under 0.1 ms a request: ${addMain < 100 && addCpu < 100 ? 'MET' : 'MISSED'} (main thread ${signed(addMain)} µs, all threads ${signed(addCpu)} µs). At most pino-http's overhead: ${overCpu <= 0 ? 'MET' : 'MISSED'} on CPU, all threads (ringlog − pino-http ${mrSigned(ring['pino-http'].cpu)} µs a request; pino-http added ${mrSigned(pino.none.cpu)} µs, ringlog ${mrSigned(ring.none.cpu)} µs); ${overMain <= 0 ? 'MET' : 'MISSED'} on the main thread (${mrSigned(ring['pino-http'].main)} µs); p99 ringlog − pino-http ${mrSigned(ring['pino-http'].p99, 0)} ms.`,
+      `- ${app}: added time under 0.1 ms a request: ${addMain < 100 && addCpu < 100 ? 'MET' : 'MISSED'} (main thread ${signed(addMain)} µs, all threads ${signed(addCpu)} µs). At most pino-http's overhead, CPU of all threads: ${verdict(ring['pino-http'].cpu)} (ringlog − pino-http ${mrSigned(ring['pino-http'].cpu)} µs a request; added: pino-http ${mrSigned(pino.none.cpu)} µs, ringlog ${mrSigned(ring.none.cpu)} µs); main thread: ${verdict(ring['pino-http'].main)} (${mrSigned(ring['pino-http'].main)} µs). p99 at the fixed rate, ringlog − pino-http: ${mrSigned(ring['pino-http'].p99, 2)} ms; requests/s saturated, ringlog ÷ pino-http: ${mr(ring['pino-http'].rps, 2)}.`,
     );
   }
 }

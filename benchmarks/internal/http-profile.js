@@ -4,7 +4,7 @@
 // of the functions named with --focus (a function and everything it calls).
 //
 //   node benchmarks/internal/http-profile.js [--app node:http] [--logger ringlog]
-//     [--duration 8] [--connections 10] [--top 25] [--focus begin,finish,child]
+//     [--duration 8] [--connections 10] [--rate 4000] [--top 25] [--focus begin,writeRecord]
 //
 // Run `npm run build` first (the server loads dist/). Sampling at 100 µs: a function needs a
 // few hundred samples before its figure means much; compare two runs side by side, not one
@@ -27,7 +27,8 @@ const loggerName = arg('logger', 'ringlog');
 const duration = Number(arg('duration', 8));
 const connections = Number(arg('connections', 10));
 const topN = Number(arg('top', 25));
-const focus = arg('focus', 'begin,finish,bindContext,withContext,child,log').split(',');
+const rate = arg('rate', undefined);
+const focus = arg('focus', 'begin,writeRecord,bindContext,withContext,child,log').split(',');
 
 const server = fileURLToPath(new URL('../http-overhead.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ringlog-http-profile-'));
@@ -42,7 +43,12 @@ try {
   await autocannon({ url, connections, duration: 2 });
   child.send('start');
   await once(child, 'message');
-  const r = await autocannon({ url, connections, duration });
+  const r = await autocannon({
+    url,
+    connections,
+    duration,
+    ...(rate === undefined ? {} : { overallRate: Number(rate) }),
+  });
   child.send('stop');
   const [perRequest] = await once(child, 'message');
   child.send('end');
