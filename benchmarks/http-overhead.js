@@ -3,7 +3,7 @@
 // in one run.
 //
 //   npm run bench:http            (npm run build && node benchmarks/http-overhead.js)
-//   node benchmarks/http-overhead.js --rounds 5 --duration 3 --warmup 2 --connections 10
+//   node benchmarks/http-overhead.js --rounds 7 --duration 2 --warmup 2 --connections 10
 //     [--rate express=1000,node:http=5000]   the fixed rate (default: half the slowest warm-up)
 //     [--apps express,node:http] [--loggers none,ringlog,pino-http,als,ringlog-plain]
 //
@@ -12,7 +12,7 @@
 // round measures every contender of an app once, one after the other, in an order that turns
 // from round to round, so a neighbour's build that starts or stops shifts every contender
 // alike; "added" and "ringlog − pino-http" are differences within one round. Defaults:
-// 5 rounds × 6 servers × (3 s + 3 s), about 3.5 minutes.
+// 7 rounds × 6 servers × (2 s + 2 s), about 3.5 minutes.
 //
 // Loggers write to a file: ringlog to its file destination, pino-http through
 // pino.destination in its asynchronous mode (pino's recommendation for throughput). At the
@@ -247,9 +247,10 @@ async function startServer(app, loggerName, dir, opts) {
       throw new Error(`${app} ${loggerName}: ${r.errors} errors, ${r.non2xx} non-2xx`);
     return r;
   };
-  // Warm-up: JIT, the logger's worker thread, the file; not counted, but its requests/s
-  // sets the fixed rate (see main).
-  const warm = await load(opts.warmup);
+  // Warm-up: JIT, the logger's worker thread, the file; not counted. Then one more second,
+  // warm, whose requests/s sets the fixed rate (see main).
+  await load(opts.warmup);
+  const warm = await load(1);
   return {
     app,
     loggerName,
@@ -303,8 +304,8 @@ const mrSigned = (xs, d = 1) => {
 
 async function main() {
   const opts = {
-    rounds: Number(arg('rounds', 5)),
-    duration: Number(arg('duration', 3)),
+    rounds: Number(arg('rounds', 7)),
+    duration: Number(arg('duration', 2)),
     warmup: Number(arg('warmup', 2)),
     connections: Number(arg('connections', 10)),
     // The fixed rate per app: --rate express=1000,node:http=5000, or by default half the
