@@ -4,9 +4,10 @@
  * apps. Its own entry point: the core never imports this file.
  *
  * Per request: an id (x-request-id when it is a sane token, else a random UUID), a context
- * (withContext) around the rest of the chain, `req.log` bound to that context, and one
- * listener pair on the response; the record is built once, when the response finishes or
- * the connection closes first.
+ * (withContext) around the rest of the chain, `req.log` bound to that context, one state
+ * object on the response and three listeners shared by every request (no closure per
+ * request); the record is built once, when the response finishes or the connection closes
+ * first.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
