@@ -4,9 +4,10 @@
  * apps. Its own entry point: the core never imports this file.
  *
  * Per request: an id (x-request-id when it is a sane token, else a random UUID), a context
- * (withContext) around the rest of the chain, `req.log` bound to that context, and one
- * listener pair on the response; the record is built once, when the response finishes or
- * the connection closes first.
+ * (withContext) around the rest of the chain, `req.log` bound to that context, one state
+ * object on the response and three listeners shared by every request (no closure per
+ * request); the record is built once, when the response finishes or the connection closes
+ * first.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -78,6 +79,106 @@ const SAFE_ID = /^[!#-[\]-~]{1,128}$/;
 // Per socket: bytes read and written when its previous request ended (keep-alive).
 const kMark = Symbol('ringlog.http.mark');
 type Marked = { [kMark]?: [number, number] };
+
+/** What writing a request's record needs from its middleware's options. */
+interface Config {
+  levelOf: (req: IncomingMessage, res: ServerResponse, err: unknown) => Level;
+  customFields: HttpLoggerOptions['customFields'];
+  bodyOf: ((value: unknown) => { body: unknown; truncated: boolean }) | undefined;
+}
+
+// Per response: the request's state, found by the shared listeners below.
+const kRequest = Symbol('ringlog.http.request');
+type Tracked = ServerResponse & { [kRequest]?: RequestState; err?: unknown; log?: BaseLogger };
+
+/** One request in flight: one object of one shape, instead of a closure per listener. */
+class RequestState {
+  done = false;
+  failure: unknown = undefined;
+  readonly url: string | undefined;
+  constructor(
+    readonly config: Config,
+    readonly req: IncomingMessage,
+    readonly start: bigint,
+  ) {
+    this.url = (req as { originalUrl?: string }).originalUrl ?? req.url;
+  }
+}
+
+function onResponseFinish(this: ServerResponse): void {
+  writeRecord(this as Tracked, false);
+}
+function onResponseClose(this: ServerResponse): void {
+  writeRecord(this as Tracked, !this.writableFinished);
+}
+function onResponseError(this: ServerResponse, err: unknown): void {
+  const state = (this as Tracked)[kRequest];
+  if (state === undefined || state.done) return;
+  state.failure = err;
+  writeRecord(this as Tracked, true);
+}
+
+/** The request's one record, when its response finished or its connection closed first. */
+function writeRecord(res: Tracked, aborted: boolean): void {
+  const state = res[kRequest];
+  if (state === undefined || state.done) return;
+  state.done = true;
+  // An error the response emits later is the app's again, as before the middleware ran.
+  res.removeListener('error', onResponseError);
+  const ms = Number(process.hrtime.bigint() - state.start) / 1e6;
+  const { req, config } = state;
+  const socket = req.socket as typeof req.socket & Marked;
+  const read = socket.bytesRead ?? 0;
+  const written = socket.bytesWritten ?? 0;
+  // The socket's counters when its previous request ended: one pair per socket, reused.
+  const mark = socket[kMark];
+  let readBefore = 0;
+  let writtenBefore = 0;
+  if (mark === undefined) socket[kMark] = [read, written];
+  else {
+    readBefore = mark[0];
+    writtenBefore = mark[1];
+    mark[0] = read;
+    mark[1] = written;
+  }
+  const err = state.failure ?? res.err;
+  const reqFields: Record<string, unknown> = {
+    method: req.method,
+    url: state.url,
+    remoteAddress: socket.remoteAddress,
+    userAgent: req.headers['user-agent'],
+    bytes: read - readBefore,
+  };
+  if (config.bodyOf !== undefined) {
+    const body = (req as { body?: unknown }).body;
+    if (body !== undefined) {
+      const b = config.bodyOf(body);
+      reqFields.body = b.body;
+      if (b.truncated) reqFields.bodyTruncated = true;
+    }
+  }
+  const rec: Record<string, unknown> = {
+    req: reqFields,
+    res: {
+      statusCode: aborted && !res.headersSent ? undefined : res.statusCode,
+      bytes: written - writtenBefore,
+    },
+    responseTime: Math.round(ms * 1000) / 1000,
+  };
+  if (aborted) rec.aborted = true;
+  if (err !== undefined) rec.err = err;
+  if (config.customFields !== undefined) Object.assign(rec, config.customFields(req, res));
+  const level = aborted && err === undefined ? 'warn' : config.levelOf(req, res, err);
+  if (level === 'silent') return;
+  const log = (req as LoggedRequest).log;
+  const method = (log as unknown as Record<string, (o: object, m: string) => void>)[level];
+  if (typeof method !== 'function') return;
+  method.call(
+    log,
+    rec,
+    err !== undefined ? 'request errored' : aborted ? 'request aborted' : 'request completed',
+  );
+}
 
 function defaultLevel(_req: IncomingMessage, res: ServerResponse, err: unknown): Level {
   if (err !== undefined || res.statusCode >= 500) return 'error';
@@ -166,9 +267,14 @@ export function httpLogger(options: HttpLoggerOptions): HttpLogger {
   if (header !== undefined && (typeof header !== 'string' || header === ''))
     throw invalidOption(where, 'requestIdHeader', 'a header name or false', header);
   const headerKey = header?.toLowerCase();
-  const genReqId = options.genReqId ?? (() => randomUUID());
+  const genReqId = options.genReqId;
   const setHeader = options.setResponseHeader !== false && header !== undefined;
   const idKey = options.idKey ?? 'reqId';
+  // The context's fields as an object literal of one fixed shape, not a computed key each time.
+  const idFields =
+    idKey === 'reqId'
+      ? (id: string): Record<string, unknown> => ({ reqId: id })
+      : (id: string): Record<string, unknown> => ({ [idKey]: id });
   const contextFields = options.contextFields;
   const levelOf = options.level ?? defaultLevel;
   const excluded = compileExclude(where, options.exclude);
@@ -179,9 +285,11 @@ export function httpLogger(options: HttpLoggerOptions): HttpLogger {
       throw invalidOption(where, k, 'a function', options[k]);
   }
 
+  const config: Config = { levelOf, customFields, bodyOf };
+
   function begin(req: IncomingMessage, res: ServerResponse, run: () => unknown): void {
     const r = req as LoggedRequest;
-    const s = res as ServerResponse & { log?: BaseLogger; err?: unknown };
+    const s = res as ServerResponse & { log?: BaseLogger };
     if (excluded?.(req) === true) {
       r.log = s.log = logger;
       run();
@@ -189,72 +297,23 @@ export function httpLogger(options: HttpLoggerOptions): HttpLogger {
     }
     const start = process.hrtime.bigint();
     const given = headerKey === undefined ? undefined : req.headers[headerKey];
-    const id = typeof given === 'string' && SAFE_ID.test(given) ? given : String(genReqId(req));
+    const id =
+      typeof given === 'string' && SAFE_ID.test(given)
+        ? given
+        : genReqId === undefined
+          ? randomUUID()
+          : String(genReqId(req));
     r.id = id;
     if (setHeader) res.setHeader(header!, id);
-    const url = (req as { originalUrl?: string }).originalUrl ?? req.url;
-    const socket = req.socket as typeof req.socket & Marked;
+    (res as Tracked)[kRequest] = new RequestState(config, req, start);
+    // Shared listeners (module functions, `this` is the response): no closure per request.
+    // 'finish' and 'close' stay (the response goes with the request; the second finds the
+    // record written); 'error' is removed once the record is written.
+    res.on('finish', onResponseFinish);
+    res.on('close', onResponseClose);
+    res.on('error', onResponseError);
     const fields: Record<string, unknown> =
-      contextFields === undefined ? { [idKey]: id } : { [idKey]: id, ...contextFields(req) };
-    let done = false;
-    let failure: unknown;
-    const finish = (aborted: boolean) => {
-      if (done) return;
-      done = true;
-      res.removeListener('finish', onFinish);
-      res.removeListener('close', onClose);
-      res.removeListener('error', onError);
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      const mark = socket[kMark];
-      const read = socket.bytesRead ?? 0;
-      const written = socket.bytesWritten ?? 0;
-      socket[kMark] = [read, written];
-      const err = failure ?? s.err;
-      const reqFields: Record<string, unknown> = {
-        method: req.method,
-        url,
-        remoteAddress: socket.remoteAddress,
-        userAgent: req.headers['user-agent'],
-        bytes: read - (mark?.[0] ?? 0),
-      };
-      if (bodyOf !== undefined) {
-        const body = (req as { body?: unknown }).body;
-        if (body !== undefined) {
-          const b = bodyOf(body);
-          reqFields.body = b.body;
-          if (b.truncated) reqFields.bodyTruncated = true;
-        }
-      }
-      const rec: Record<string, unknown> = {
-        req: reqFields,
-        res: {
-          statusCode: aborted && !res.headersSent ? undefined : res.statusCode,
-          bytes: written - (mark?.[1] ?? 0),
-        },
-        responseTime: Math.round(ms * 1000) / 1000,
-      };
-      if (aborted) rec.aborted = true;
-      if (err !== undefined) rec.err = err;
-      if (customFields !== undefined) Object.assign(rec, customFields(req, res));
-      const level = aborted && err === undefined ? 'warn' : levelOf(req, res, err);
-      if (level === 'silent') return;
-      const method = (r.log as unknown as Record<string, (o: object, m: string) => void>)[level];
-      if (typeof method !== 'function') return;
-      method.call(
-        r.log,
-        rec,
-        err !== undefined ? 'request errored' : aborted ? 'request aborted' : 'request completed',
-      );
-    };
-    const onFinish = () => finish(false);
-    const onClose = () => finish(!res.writableFinished);
-    const onError = (err: unknown) => {
-      failure = err;
-      finish(true);
-    };
-    res.on('finish', onFinish);
-    res.on('close', onClose);
-    res.on('error', onError);
+      contextFields === undefined ? idFields(id) : { ...idFields(id), ...contextFields(req) };
     withContext(fields, () => {
       r.log = s.log = bindContext(logger);
       return run();

@@ -273,6 +273,90 @@ describe('ringlog/http with node:http', () => {
     expect(rec!.res).not.toHaveProperty('statusCode');
   });
 
+  it('idKey, genReqId, contextFields, customFields and setResponseHeader: false; res.log is req.log', async () => {
+    const log = createLogger({ capture: true });
+    let n = 0;
+    const logged = httpLogger({
+      logger: log,
+      idKey: 'requestId',
+      genReqId: () => `gen-${++n}`,
+      contextFields: (req) => ({ tenant: req.headers['x-tenant'] }),
+      customFields: (_req, res) => ({ route: 'users', cached: res.getHeader('x-cache') === 'hit' }),
+      setResponseHeader: false,
+    });
+    const sameLog: boolean[] = [];
+    const base = await listen(
+      logged.wrap((req, res) => {
+        sameLog.push((res as unknown as { log: unknown }).log === (req as LoggedRequest).log);
+        (req as LoggedRequest).log.info('handling');
+        res.setHeader('x-cache', 'hit');
+        res.end('ok');
+      }),
+    );
+    for (const tenant of ['acme', 'globex']) {
+      const r = await fetch(`${base}/users`, { headers: { 'x-tenant': tenant } });
+      expect(r.headers.get('x-request-id')).toBeNull();
+      await r.text();
+    }
+    const recs = await recordsOf(log, 4);
+    expect(sameLog).toEqual([true, true]);
+    expect(recs.map((r) => [r.requestId, r.tenant, r.msg])).toEqual([
+      ['gen-1', 'acme', 'handling'],
+      ['gen-1', 'acme', 'request completed'],
+      ['gen-2', 'globex', 'handling'],
+      ['gen-2', 'globex', 'request completed'],
+    ]);
+    expect(recs[1]).not.toHaveProperty('reqId');
+    expect(recs[1]).toMatchObject({ route: 'users', cached: true, res: { statusCode: 200 } });
+    expect(Object.keys(recs[1]!).slice(4, 6)).toEqual(['requestId', 'tenant']);
+  });
+
+  it('one record per request on a keep-alive connection, finish and close both seen; no error listener left behind', async () => {
+    const log = createLogger({ capture: true });
+    const logged = httpLogger({ logger: log });
+    const responses: Array<import('node:http').ServerResponse> = [];
+    let errorListenersBefore = -1;
+    const base = await listen((req, res) => {
+      errorListenersBefore = res.listenerCount('error');
+      responses.push(res);
+      logged(req, res);
+      res.end('ok');
+    });
+    const port = Number(new URL(base).port);
+    const sock = connect(port, '127.0.0.1');
+    await once(sock, 'connect');
+    const total = 25;
+    let text = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (d) => {
+      text += d;
+    });
+    for (let i = 0; i < total; i++) {
+      sock.write(`GET /r${i} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      while ((text.match(/HTTP\/1\.1 200/g) ?? []).length <= i)
+        await new Promise((r) => setTimeout(r, 2));
+    }
+    // Every response has emitted 'close' too (it follows 'finish' by a tick); then nothing more.
+    await new Promise((r) => setTimeout(r, 50));
+    sock.destroy();
+    const recs = log.capture!.records();
+    expect(recs).toHaveLength(total);
+    expect(recs.map((r) => (r.req as { url: string }).url)).toEqual(
+      Array.from({ length: total }, (_, i) => `/r${i}`),
+    );
+    expect(new Set(recs.map((r) => r.reqId)).size).toBe(total);
+    for (const r of recs) expect(r.reqId).toMatch(UUID);
+    // Every response's bytes, on the one socket, counted once each.
+    const out = recs.map((r) => (r.res as { bytes: number }).bytes);
+    expect(out.reduce((a, b) => a + b, 0)).toBe(Buffer.byteLength(text));
+    for (const res of responses) {
+      expect(res.listenerCount('error')).toBe(errorListenersBefore);
+      res.emit('close');
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(log.capture!.lines).toHaveLength(total);
+  });
+
   it('rejects a missing logger with the option named', () => {
     expect(() => httpLogger({} as never)).toThrow(/httpLogger: "logger" must be a ringlog logger/);
     expect(() =>
