@@ -105,6 +105,8 @@ export function resolveSinkPath(): string | URL {
 const RETIRE_TIMEOUT_MS = 2000;
 /** Longest nap of a thread waiting for a starting sink to open its channel. */
 const START_POLL_MS = 20;
+/** A flush waits for its ticket in slices this long, looking for a sink that stopped. */
+const WAIT_SLICE_MS = 100;
 
 export class SinkHost implements SinkLink, LoggerSink {
   readonly control: SharedArrayBuffer;
@@ -246,7 +248,8 @@ export class SinkHost implements SinkLink, LoggerSink {
 
   published(urgent: boolean): void {
     if (this.fallback) this.drainSync();
-    else this.doorbell.ring(urgent);
+    // Rung a sleeping sink (once per sleep): also the moment to see that there is none.
+    else if (this.doorbell.ring(urgent)) this.ensureSink();
   }
 
   wake(): void {
@@ -274,10 +277,9 @@ export class SinkHost implements SinkLink, LoggerSink {
           if (this.fallback) continue;
           return false;
         }
-        const ticket = this.doorbell.requestFlush();
-        if (!(await this.doorbell.waitFlushed(ticket, deadline - Date.now()))) return false;
-        // Served by the sink our rings are attached to: done. Else a new one took over.
-        if (this.block.sinkWord().gen === gen) return true;
+        // Served by the sink our rings are attached to: done. Else the next one serves it.
+        if (await this.waitServed(gen, deadline)) return true;
+        if (Date.now() >= deadline) return false;
       }
     } finally {
       clearTimeout(keepAlive);
@@ -298,14 +300,40 @@ export class SinkHost implements SinkLink, LoggerSink {
         if (this.fallback) continue;
         return false;
       }
-      const ticket = this.doorbell.requestFlush();
-      if (this.doorbell.waitFlushedSync(ticket, deadline - Date.now())) {
-        if (this.block.sinkWord().gen === gen) return true;
-        continue;
-      }
+      if (this.waitServedSync(gen, deadline)) return true;
       if (Date.now() >= deadline) return false;
+    }
+  }
+
+  /**
+   * Takes a ticket and waits until the sink of generation `gen` serves it (true), the
+   * deadline passes, or that sink stops serving (retired, stopped, replaced): then false,
+   * and the caller finds the next sink. Waits in slices of WAIT_SLICE_MS to see the latter.
+   */
+  private waitServedSync(gen: number, deadline: number): boolean {
+    const ticket = this.doorbell.requestFlush();
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      if (this.doorbell.waitFlushedSync(ticket, Math.min(left, WAIT_SLICE_MS)))
+        return this.block.sinkWord().gen === gen;
       // The sink stopped under us: a new one serves the same ticket.
       this.restartIfStopped();
+      const w = this.block.sinkWord();
+      if (w.gen !== gen || w.state !== SINK_UP || this.fallback) return false;
+    }
+  }
+
+  private async waitServed(gen: number, deadline: number): Promise<boolean> {
+    const ticket = this.doorbell.requestFlush();
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      if (await this.doorbell.waitFlushed(ticket, Math.min(left, WAIT_SLICE_MS)))
+        return this.block.sinkWord().gen === gen;
+      this.restartIfStopped();
+      const w = this.block.sinkWord();
+      if (w.gen !== gen || w.state !== SINK_UP || this.fallback) return false;
     }
   }
 
@@ -374,6 +402,9 @@ export class SinkHost implements SinkLink, LoggerSink {
         this.block.waitSinkWord(w, left);
       }
     } else this.block.moveSink(gen, SINK_STARTING, gen, SINK_NONE);
+    // The next publish of any thread rings, and finds no sink: its host starts the next.
+    this.doorbell.markAsleep();
+    this.doorbell.wake();
     this.post({ type: 'retired', gen });
   }
 
@@ -518,7 +549,10 @@ export class SinkHost implements SinkLink, LoggerSink {
         if (!this.fallback && !this.ended) this.postAttaches(msg.gen);
         break;
       case 'retired': {
-        if (this.attached.size === 0) break;
+        // Records waiting in our rings need a sink now; otherwise our next publish starts one.
+        let pending = false;
+        for (const a of this.attached.values()) pending ||= a.channel.ring.usedBytes() > 0;
+        if (!pending) break;
         // The main thread takes over at once; others give it a moment (it lives longest).
         const delay = isMainThread || !this.block.mainHasLoggers() ? 0 : TAKEOVER_DELAY_MS;
         setTimeout(() => this.ensureSink(), delay).unref();

@@ -506,17 +506,28 @@ export class SinkDoorbell {
   /**
    * Call after publishing: wakes the sink if it sleeps, and also if it lingers when `urgent`
    * (the ring holds enough, channel.ts). A lingering sink looks on its own within
-   * SINK_LINGER_MS.
+   * SINK_LINGER_MS. True when it rang.
    */
-  ring(urgent = false): void {
+  ring(urgent = false): boolean {
     const state = Atomics.load(this.ctl, SINK_SLEEPING);
     // Taking the state back to 0 first: the publishes that follow before the sink has run
     // (a thread's wake-up can take longer than a turn) do not ring it again.
     if (
       (state === SINK_ASLEEP || (urgent && state === SINK_LINGERING)) &&
       Atomics.compareExchange(this.ctl, SINK_SLEEPING, state, 0) === state
-    )
+    ) {
       this.wake();
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Left by a sink that retired (process-block.ts): the next publish of any thread rings,
+   * and its host, seeing no sink, starts one.
+   */
+  markAsleep(): void {
+    Atomics.store(this.ctl, SINK_SLEEPING, SINK_ASLEEP);
   }
 
   /** DOORBELL's count: how many times the sink was rung so far (wraps at 2^32). */
@@ -632,8 +643,14 @@ export class SinkAlarm {
     return Atomics.load(this.ctl, FLUSH_REQUEST) !== Atomics.load(this.ctl, FLUSH_DONE);
   }
 
+  /** Stores `ticket` as served unless a later one already is (a retiring sink may serve
+   * tickets past a flush still in flight: process-block.ts). */
   markFlushed(ticket: number): void {
-    Atomics.store(this.ctl, FLUSH_DONE, ticket);
+    for (;;) {
+      const done = Atomics.load(this.ctl, FLUSH_DONE);
+      if (((ticket - done) | 0) <= 0) break;
+      if (Atomics.compareExchange(this.ctl, FLUSH_DONE, done, ticket) === done) break;
+    }
     Atomics.notify(this.ctl, FLUSH_DONE);
   }
 

@@ -317,7 +317,10 @@ async function flushDestinations(): Promise<void> {
  * (gen, NONE). The owner then tells the other threads to start the next sink.
  */
 async function retire(): Promise<void> {
+  const ticket = alarm.flushRequested();
   await Promise.all([...rings.keys()].map((id) => detach(id, false)));
+  // Every ring drained and its destinations flushed: the tickets taken so far are served.
+  alarm.markFlushed(ticket);
   block.moveSink(gen, SINK_RETIRING, gen, SINK_NONE);
 }
 
