@@ -539,15 +539,20 @@ export class SinkHost implements SinkLink, LoggerSink {
 
   private onMessage(msg: FromSink | ToSink): void {
     switch (msg.type) {
-      case 'hello':
+      case 'hello': {
+        // Delivered when this thread's event loop runs, which may be long after: a hello of a
+        // sink already replaced says nothing (ours may be the newer one).
+        const now = this.block.sinkWord();
+        if (now.gen !== msg.gen) break;
         // A newer sink than the one this thread started: ours no longer drains anything.
-        if (this.worker !== undefined && this.ownGen !== msg.gen) {
+        if (this.worker !== undefined && this.ownGen !== now.gen) {
           const old = this.worker;
           this.worker = undefined;
           void old.terminate();
         }
         if (!this.fallback && !this.ended) this.postAttaches(msg.gen);
         break;
+      }
       case 'retired': {
         // Records waiting in our rings need a sink now; otherwise our next publish starts one.
         let pending = false;
