@@ -617,6 +617,12 @@ export class SinkAlarm {
     Atomics.store(this.ctl, SINK_STATE, SINK_RUNNING);
   }
 
+  /** Wakes every producer sleeping on a full ring of `rings` (a sink that retired). */
+  wakeProducers(rings: Iterable<SharedArrayBuffer>): void {
+    for (const sab of rings)
+      Atomics.notify(new Int32Array(sab, 0, RING_HEADER_BYTES >>> 2), READ_POS);
+  }
+
   /** Announces the end of this sink and wakes every producer that may be waiting on it. */
   markStopped(rings: Iterable<SharedArrayBuffer>, reason?: string): void {
     if (reason !== undefined && Atomics.load(this.ctl, SINK_STATE) !== SINK_STOPPED) {

@@ -318,10 +318,13 @@ async function flushDestinations(): Promise<void> {
  */
 async function retire(): Promise<void> {
   const ticket = alarm.flushRequested();
+  const buffers = [...ringBuffers.values()];
   await Promise.all([...rings.keys()].map((id) => detach(id, false)));
   // Every ring drained and its destinations flushed: the tickets taken so far are served.
   alarm.markFlushed(ticket);
   block.moveSink(gen, SINK_RETIRING, gen, SINK_NONE);
+  // A producer asleep on a full ring starts the next sink when it wakes (sink-host.ts).
+  alarm.wakeProducers(buffers);
 }
 
 async function run(): Promise<void> {
