@@ -90,8 +90,8 @@ describe('one sink worker per process', () => {
     const s = JSON.parse(r.stdout) as Summary;
     // Counted while the 8 are alive (as they end, the sink's owner retires it and a thread
     // still ending may start the next).
-    expect(s.startsDuring).toBe(1);
     expect(s.during! - s.base).toBe(s.workers! + 1);
+    expect(s.startsDuring).toBe(1);
     expect(s.codes).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     const { seen } = countRecords(readFileSync(file, 'utf8'));
     expectEachOnce(seen, Array.from({ length: 8 }, (_, w) => range(`w${w}`, 0, n)).flat());
@@ -113,6 +113,20 @@ describe('one sink worker per process', () => {
       ...range('B', 0, 2 * n),
       ...range('main', -1, n),
     ]);
+  });
+
+  it("a thread asleep on its full ring when the sink's owner ends goes on with the next sink at once", async () => {
+    const file = tempFile('blocked.log');
+    const n = 20_000;
+    const r = await runFixture('threads-one-sink.mjs', ['blocked', file, String(n)]);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as Summary & { b: { ms: number; dropped: number } };
+    expect(s.codes).toEqual([0, 0]);
+    // Not one wait of blockTimeoutMs (20 s) for a sink that no longer exists.
+    expect(s.b.dropped).toBe(0);
+    expect(s.b.ms).toBeLessThan(15_000);
+    const { seen } = countRecords(readFileSync(`${file}.B`, 'utf8'));
+    expectEachOnce(seen, range('B', 0, n));
   });
 
   it("a terminated owner thread's sink is replaced: an idle thread's published records are written without a flush", async () => {

@@ -180,7 +180,9 @@ async function attach(msg: AttachMessage): Promise<void> {
 async function detach(id: number, reply: boolean): Promise<void> {
   const r = rings.get(id);
   if (r !== undefined) {
-    drainRing(r);
+    // Everything published before the detach, not just one round of it (a round stops at
+    // ROUND_BYTES); bounded, for a producer that keeps publishing meanwhile.
+    for (let taken = 0, n = 1; n > 0 && taken < 2 * r.reader.capacity; taken += n) n = drainRing(r);
     rings.delete(id);
     ringBuffers.delete(id);
     await Promise.all(r.routes.map((route) => route.flush(r.flushBoundMs)));
