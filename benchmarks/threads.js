@@ -4,6 +4,10 @@
 //
 //   npm run bench:threads           (npm run build && node benchmarks/threads.js)
 //   node benchmarks/threads.js --rounds 3 --records 50000 --threads 1,2,4,8 --drop-runs 8
+//   node benchmarks/threads.js --main-logs ...   the main thread logs one record first, so it
+//                                                owns the sink (as in an app whose main thread
+//                                                logs); without it a worker owns it and hands
+//                                                it over when it ends, while others still log
 //
 // Each measurement is a fresh child process: the main thread loads ringlog (so the workers
 // share its process block) but does not log; T workers wait on an Atomics barrier, are
@@ -42,10 +46,16 @@ const arg = (k, d) => {
 const MODES = ['one sink', 'sink per thread'];
 
 async function child() {
-  const [, threads, records, file, defaults] = args;
+  const [, threads, records, file, defaults, mainLogs] = args;
   const T = Number(threads);
   const R = Number(records);
-  await import('../dist/index.js'); // publishes the process block, as an app's import does
+  // Publishes the process block, as an app's import does.
+  const { createLogger } = await import('../dist/index.js');
+  if (mainLogs === '1') {
+    const log = createLogger({ destination: file });
+    log.info({ t: -1, seq: -1 }, 'the main thread first');
+    await log.flush();
+  }
   const barrier = new Int32Array(new SharedArrayBuffer(8));
   const workers = [];
   const results = [];
@@ -78,7 +88,7 @@ async function child() {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line === '') continue;
     const rec = JSON.parse(line);
-    if (rec.seq === -1) continue; // the warm-up record, before the clock
+    if (rec.seq === -1) continue; // a warm-up record, before the clock
     lines++;
     if (seen[rec.t][rec.seq]++ !== 0) doubled++;
   }
@@ -121,6 +131,8 @@ async function producer() {
   });
 }
 
+const MAIN_LOGS = args.includes('--main-logs');
+
 function runChild(T, R, mode, dir, defaults = false) {
   const file = join(dir, `t${T}-${mode === MODES[0] ? 'one' : 'per'}.log`);
   rmSync(file, { force: true });
@@ -128,7 +140,11 @@ function runChild(T, R, mode, dir, defaults = false) {
   if (mode === MODES[1]) env.RINGLOG_SINK_PER_THREAD = '1';
   else delete env.RINGLOG_SINK_PER_THREAD;
   return new Promise((resolve, reject) => {
-    const c = fork(here, ['--child', String(T), String(R), file, defaults ? '1' : '0'], { env });
+    const c = fork(
+      here,
+      ['--child', String(T), String(R), file, defaults ? '1' : '0', MAIN_LOGS ? '1' : '0'],
+      { env },
+    );
     let result;
     c.on('message', (m) => {
       result = m;

@@ -4,7 +4,8 @@
  * flush covers what it published, and the sink survives the thread that started it.
  * The child is test/fixtures/threads-one-sink.mjs; threads are counted in /proc/self/task.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFixture, tempFile } from './helpers.js';
 
@@ -17,6 +18,7 @@ interface Summary {
   sinkStarts: number;
   startsBefore?: number;
   startsDuring?: number;
+  fileFds?: number;
   sinkThread: number;
   mainThread: number;
   idleWrittenMs?: number;
@@ -64,6 +66,8 @@ describe('one sink worker per process', () => {
     // The threads that appeared once the loggers ran: the 8 workers and one sink.
     expect(s.during! - s.base).toBe(s.workers! + 1);
     expect(s.sinkStarts).toBe(1);
+    // The 9 loggers name the same file: the sink opened it once.
+    expect(s.fileFds).toBe(1);
     expect(s.sinkThread).not.toBe(s.mainThread);
     expect(s.sinkThread).toBeGreaterThan(0);
     // Six return, one calls process.exit(0) inside the worker, one throws.
@@ -127,6 +131,31 @@ describe('one sink worker per process', () => {
     expect(s.b.ms).toBeLessThan(15_000);
     const { seen } = countRecords(readFileSync(`${file}.B`, 'utf8'));
     expectEachOnce(seen, range('B', 0, n));
+  });
+
+  it('one file named by 5 threads with size rotation is rotated by one instance: every file within the size, every record once', async () => {
+    const file = tempFile('rotated.log');
+    const n = 4000;
+    const r = await runFixture('threads-one-sink.mjs', ['rotate', file, String(n)]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const dir = dirname(file);
+    const files = readdirSync(dir).filter((f) => f.startsWith('rotated.'));
+    // About 5 × 4,000 lines of ~100 bytes: several rotations at 64 KiB.
+    expect(files.length).toBeGreaterThan(5);
+    let text = '';
+    for (const f of files) {
+      const content = readFileSync(join(dir, f), 'utf8');
+      // Separate instances per thread would each count only their own bytes and let the
+      // file grow past the size (and rename it under one another).
+      expect(Buffer.byteLength(content)).toBeLessThanOrEqual(64 * 1024);
+      text += content;
+    }
+    const { seen } = countRecords(text);
+    expectEachOnce(seen, [
+      ...range('main', -1, n),
+      ...[0, 1, 2, 3].flatMap((w) => range(`w${w}`, 0, n)),
+    ]);
   });
 
   it("a terminated owner thread's sink is replaced: an idle thread's published records are written without a flush", async () => {
