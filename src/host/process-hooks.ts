@@ -3,6 +3,7 @@
  * flushSync, then every later record written synchronously), uncaughtExceptionMonitor,
  * SIGINT/SIGTERM for loggers that handle signals, and the reopen signal of file destinations.
  */
+import { isMainThread } from 'node:worker_threads';
 import { ErrorCodes } from '../protocol/errors.js';
 import { markExiting } from '../protocol/stats.js';
 import type { SinkHost } from './sink-host.js';
@@ -35,9 +36,12 @@ export function installProcessHooks(s: SinkHost): void {
 
 function onExit(s: SinkHost): void {
   let timeoutMs = 0;
+  // The sink ends with this thread when it is the main one or the sink's owner; otherwise the
+  // sink goes on for the other threads and closes this thread's destinations on detach.
+  const sinkEnds = isMainThread || s.ownsSink();
   for (const a of s.attachedRings()) {
     // Before the flush request: the sink serving it then ends asynchronous destinations too.
-    markExiting(a.stats);
+    if (sinkEnds) markExiting(a.stats);
     a.channel.publish();
     timeoutMs = Math.max(timeoutMs, a.hooks.exitTimeoutMs);
   }
@@ -53,6 +57,8 @@ function onExit(s: SinkHost): void {
   }
   const flushed = timeoutMs === 0 || s.flushSync(timeoutMs);
   reportLoss(s, flushed, timeoutMs);
+  // A worker thread: detach its rings, and retire the sink if it is this thread's.
+  s.onThreadExit();
 }
 
 /**

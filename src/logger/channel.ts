@@ -24,6 +24,8 @@ export interface DropCounts {
   closed: number;
 }
 
+/** Longest single sleep of a producer blocked on a full ring (see writeFrame). */
+const BLOCK_SLICE_MS = 100;
 /** What a channel needs from whoever runs the sink (transport.ts). */
 export interface SinkLink {
   /**
@@ -195,7 +197,9 @@ export class Channel {
       this.link.wake();
       const left = deadline - Date.now();
       if (left <= 0) break;
-      this.ring.waitForSpace(left);
+      // In slices: wake() each time also finds a sink that retired or vanished meanwhile
+      // (another thread's, process-block.ts), which no READ_POS notify would announce.
+      this.ring.waitForSpace(Math.min(left, BLOCK_SLICE_MS));
       if (this.ring.tryWriteFrame(text, this.levels, records, minLevel, kind)) return true;
     }
     this.stalledAt = this.ring.readPosition();

@@ -15,6 +15,10 @@
  *             │ i64 RECORDS_DISCARDED records of a fragment   │
  *             │                       run a reader could not  │
  *             │                       write whole (see below) │
+ *   byte 192  ├──────────────────────────────────────────────┤ cache line 3: consumer writes
+ *             │ i32 ATTACHED_GEN  generation (process-block  │
+ *             │                   .ts) of the sink that has  │
+ *             │                   attached this ring; 0 none │
  *   byte 256  ├──────────────────────────────────────────────┤
  *             │ data: capacity bytes (a power of two)        │
  *             └──────────────────────────────────────────────┘
@@ -93,10 +97,10 @@
  * and also after padding or fragments (copied) when no batch follows yet, so a producer
  * waiting on space that holds no unwritten batch is always woken.
  *
- * CONTROL BLOCK (one per sink worker, shared by every ring it drains)
+ * CONTROL BLOCK (the first CONTROL_BYTES of the process block, process-block.ts: one per
+ * process, shared by every producer thread's rings and the one sink that drains them)
  *
  *   byte 0    i32 DOORBELL       bumped by a producer to wake the sink (Atomics.notify)
- *   byte 4    i32 ATTACH_SEQ     sequence number of the latest ring attach message
  *   byte 64   i32 SINK_SLEEPING  SINK_ASLEEP while the sink waits on DOORBELL for a ring,
  *                                SINK_LINGERING while it waits at most SINK_LINGER_MS (below),
  *                                0 while it works
@@ -131,9 +135,12 @@
  *   FLUSH_REQUEST before it drains, drains every ring, flushes destinations, stores that value
  *   in FLUSH_DONE and notifies. So FLUSH_DONE >= t means everything published before t is
  *   written. Rings reach the sink by message (a SharedArrayBuffer cannot be shared through
- *   another one), and messages and doorbells arrive in no fixed order: each attach message
- *   carries ++ATTACH_SEQ, and the sink serves no flush until it has attached the ring with
- *   the ATTACH_SEQ it reads, so a flush never passes over a ring the sink has not seen.
+ *   another one), and messages and doorbells arrive in no fixed order: the sink stores its
+ *   generation in a ring's ATTACHED_GEN once it drains that ring (and notifies the word), and
+ *   a producer takes a flush ticket only once each of its rings carries the generation of
+ *   the running sink, so a flush never passes over a ring the sink has not seen. Tickets
+ *   come from several threads (Atomics.add): serving the highest one read before a round
+ *   serves all below it, whoever took them.
  *   A producer blocked on a full ring or a flushSync does not run its event loop, so it would
  *   never hear of the worker's 'exit' event: it reads SINK_STATE each time it wakes instead,
  *   and restarts the sink itself (the new sink resumes at READ_POS and serves open tickets).
@@ -145,6 +152,7 @@ const PRODUCER_WAITING = 1;
 const READ_POS = 16; // byte 64: its own cache line, so the two sides do not share one
 const RECORDS_WRITTEN = 16; // BigInt64 index: byte 128
 const RECORDS_DISCARDED = 17; // BigInt64 index: byte 136
+const ATTACHED_GEN = 48; // byte 192: its own cache line
 
 export const RING_HEADER_BYTES = 256;
 export const FRAME_HEADER_BYTES = 16;
@@ -161,7 +169,6 @@ export const MAX_RING_BYTES = 2 ** 30;
 
 // Control block indexes.
 const DOORBELL = 0;
-const ATTACH_SEQ = 1;
 const SINK_SLEEPING = 16;
 /** SINK_SLEEPING values (0: the sink works). */
 export const SINK_ASLEEP = 1;
@@ -328,6 +335,36 @@ export class RingWriter {
   writePosition(): number {
     return this.writePos | 0;
   }
+
+  /** The generation of the sink that drains this ring (0: none yet). */
+  attachedGeneration(): number {
+    return Atomics.load(this.header, ATTACHED_GEN);
+  }
+
+  /** Blocks until a sink of generation `gen` has attached this ring, or `timeoutMs` passes. */
+  waitAttached(gen: number, timeoutMs: number): boolean {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seen = Atomics.load(this.header, ATTACHED_GEN);
+      if (seen === gen) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.header, ATTACHED_GEN, seen, left);
+    }
+  }
+
+  /** As waitAttached(), without blocking the thread. */
+  async waitAttachedAsync(gen: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seen = Atomics.load(this.header, ATTACHED_GEN);
+      if (seen === gen) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      const r = Atomics.waitAsync(this.header, ATTACHED_GEN, seen, left);
+      if (r.async) await r.value;
+    }
+  }
 }
 
 /**
@@ -427,6 +464,12 @@ export class RingReader {
     }
   }
 
+  /** Tells the producer that the sink of generation `gen` drains this ring from now on. */
+  markAttached(gen: number): void {
+    Atomics.store(this.header, ATTACHED_GEN, gen);
+    Atomics.notify(this.header, ATTACHED_GEN);
+  }
+
   /** Counts `recordsWritten` and publishes our read position: everything stepped over is done. */
   release(recordsWritten: number): void {
     if (recordsWritten !== 0) Atomics.add(this.counters, RECORDS_WRITTEN, BigInt(recordsWritten));
@@ -463,17 +506,28 @@ export class SinkDoorbell {
   /**
    * Call after publishing: wakes the sink if it sleeps, and also if it lingers when `urgent`
    * (the ring holds enough, channel.ts). A lingering sink looks on its own within
-   * SINK_LINGER_MS.
+   * SINK_LINGER_MS. True when it rang.
    */
-  ring(urgent = false): void {
+  ring(urgent = false): boolean {
     const state = Atomics.load(this.ctl, SINK_SLEEPING);
     // Taking the state back to 0 first: the publishes that follow before the sink has run
     // (a thread's wake-up can take longer than a turn) do not ring it again.
     if (
       (state === SINK_ASLEEP || (urgent && state === SINK_LINGERING)) &&
       Atomics.compareExchange(this.ctl, SINK_SLEEPING, state, 0) === state
-    )
+    ) {
       this.wake();
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Left by a sink that retired (process-block.ts): the next publish of any thread rings,
+   * and its host, seeing no sink, starts one.
+   */
+  markAsleep(): void {
+    Atomics.store(this.ctl, SINK_SLEEPING, SINK_ASLEEP);
   }
 
   /** DOORBELL's count: how many times the sink was rung so far (wraps at 2^32). */
@@ -484,11 +538,6 @@ export class SinkDoorbell {
   wake(): void {
     Atomics.add(this.ctl, DOORBELL, 1);
     Atomics.notify(this.ctl, DOORBELL);
-  }
-
-  /** The sequence number for the next ring attach message. */
-  nextAttachSeq(): number {
-    return (Atomics.add(this.ctl, ATTACH_SEQ, 1) + 1) | 0;
   }
 
   /** Takes a flush ticket and wakes the sink. */
@@ -568,6 +617,12 @@ export class SinkAlarm {
     Atomics.store(this.ctl, SINK_STATE, SINK_RUNNING);
   }
 
+  /** Wakes every producer sleeping on a full ring of `rings` (a sink that retired). */
+  wakeProducers(rings: Iterable<SharedArrayBuffer>): void {
+    for (const sab of rings)
+      Atomics.notify(new Int32Array(sab, 0, RING_HEADER_BYTES >>> 2), READ_POS);
+  }
+
   /** Announces the end of this sink and wakes every producer that may be waiting on it. */
   markStopped(rings: Iterable<SharedArrayBuffer>, reason?: string): void {
     if (reason !== undefined && Atomics.load(this.ctl, SINK_STATE) !== SINK_STOPPED) {
@@ -586,11 +641,6 @@ export class SinkAlarm {
     return Atomics.load(this.ctl, FLUSH_REQUEST);
   }
 
-  /** True while an attach message with a sequence number after `attachedSeq` is on its way. */
-  attachPending(attachedSeq: number): boolean {
-    return Atomics.load(this.ctl, ATTACH_SEQ) !== attachedSeq;
-  }
-
   flushDone(): number {
     return Atomics.load(this.ctl, FLUSH_DONE);
   }
@@ -599,8 +649,14 @@ export class SinkAlarm {
     return Atomics.load(this.ctl, FLUSH_REQUEST) !== Atomics.load(this.ctl, FLUSH_DONE);
   }
 
+  /** Stores `ticket` as served unless a later one already is (a retiring sink may serve
+   * tickets past a flush still in flight: process-block.ts). */
   markFlushed(ticket: number): void {
-    Atomics.store(this.ctl, FLUSH_DONE, ticket);
+    for (;;) {
+      const done = Atomics.load(this.ctl, FLUSH_DONE);
+      if (((ticket - done) | 0) <= 0) break;
+      if (Atomics.compareExchange(this.ctl, FLUSH_DONE, done, ticket) === done) break;
+    }
     Atomics.notify(this.ctl, FLUSH_DONE);
   }
 

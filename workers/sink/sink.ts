@@ -5,14 +5,22 @@
  * destination is driven through a Route (route.ts), which keeps its failures its own.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { parentPort, workerData } from 'node:worker_threads';
+import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { errorMessage } from '../../src/protocol/errors.js';
 import type {
+  AttachMessage,
   DestinationSpec,
   FromSink,
   SinkWorkerData,
   ToSink,
 } from '../../src/protocol/messages.js';
+import {
+  ProcessBlock,
+  SINK_NONE,
+  SINK_RETIRING,
+  SINK_STARTING,
+  SINK_UP,
+} from '../../src/protocol/process-block.js';
 import {
   RingReader,
   SINK_LINGER_MS,
@@ -27,6 +35,7 @@ import { onWriterResumed } from '../destinations/stream/fd-writer.js';
 import type { Destination } from '../destinations/types.js';
 import { createUnavailableDestination } from '../destinations/unavailable.js';
 import { Route } from './route.js';
+import { acquireDestination, startReopenRequest } from './shared-destinations.js';
 
 // Bytes taken from one ring before the others get a turn and the writes go out: large
 // enough that a write syscall carries hundreds of records, small enough to bound the copy.
@@ -50,38 +59,55 @@ interface AttachedRing {
   flushBoundMs: number;
 }
 
-const port = parentPort;
-if (port === null) throw new Error('workers/sink.js runs as a worker thread only');
-const { control } = workerData as SinkWorkerData;
+if (parentPort === null) throw new Error('workers/sink.js runs as a worker thread only');
+const { control, gen, rings: firstRings } = workerData as SinkWorkerData;
 const alarm = new SinkAlarm(control);
 const selfBell = new SinkDoorbell(control);
+const block = new ProcessBlock(control);
 const rings = new Map<number, AttachedRing>();
 // A destination that paused its ring (a slow pipe reader) says when it can take more.
 onWriterResumed(() => selfBell.wake());
 const ringBuffers = new Map<number, SharedArrayBuffer>();
 
+/** True while the process block names this sink as the one that drains the rings. */
+function current(): boolean {
+  const w = block.sinkWord();
+  return w.gen === gen && (w.state === SINK_UP || w.state === SINK_RETIRING);
+}
+
 // A producer blocked on a full ring cannot see our 'exit' event: tell it through the
-// control block (ring.ts), whether this thread ends by process.exit() or by an error.
+// control block (ring.ts), whether this thread ends by process.exit() or by an error. Only
+// while we are the current sink: a newer one's state is not ours to touch.
 alarm.markRunning();
 process.on('uncaughtExceptionMonitor', (err) => {
-  alarm.markStopped(ringBuffers.values(), errorMessage(err));
+  if (block.sinkWord().gen === gen) alarm.markStopped(ringBuffers.values(), errorMessage(err));
 });
-process.on('exit', (code) =>
-  alarm.markStopped(ringBuffers.values(), `it exited with code ${code}`),
-);
+process.on('exit', (code) => {
+  if (block.sinkWord().gen === gen)
+    alarm.markStopped(ringBuffers.values(), `it exited with code ${code}`);
+});
 
 // Messages are handled one after another, in order: an attach that loads a module must not
 // be overtaken by the detach or attach behind it.
 let queue: Promise<void> = Promise.resolve();
-/** ATTACH_SEQ of the last ring attached (see ring.ts): no flush is served before it. */
-let attachedSeq = 0;
 
-port.on('message', (msg: ToSink) => {
-  // Only ours: a pino transport's PINO_CONFIG (pino-transport.ts) passes this port too.
+// Every thread's host talks to us here (process-block.ts): attaching never waits for the
+// event loop of the thread that started us. Our answers go to every host; each takes its own.
+const channel = new BroadcastChannel(block.channelName());
+const answer = (msg: FromSink): void => channel.postMessage(msg);
+channel.onmessage = (e) => {
+  const msg = (e as MessageEvent).data as ToSink | FromSink;
+  if (!('gen' in msg) || msg.gen !== gen) return; // another generation's, or an answer
   if (msg.type === 'attach') queue = queue.then(() => attach(msg));
-  else if (msg.type === 'detach') queue = queue.then(() => detach(msg.id));
+  else if (msg.type === 'detach') queue = queue.then(() => detach(msg.id, msg.reply));
   else if (msg.type === 'reopen') queue = queue.then(() => reopen(msg));
-});
+};
+// The starting thread's rings first: it may be blocked waiting for them.
+for (const msg of firstRings) queue = queue.then(() => attach(msg));
+block.noteSinkThread(threadId);
+// Listening now: from here on an attach posted by any thread reaches us. A host that retired
+// us before we came up (its thread ended at once) has taken the word back to NONE.
+if (block.moveSink(gen, SINK_STARTING, gen, SINK_UP)) answer({ type: 'hello', gen });
 
 /** Reopens the file destinations of the rings asked for, between two drain rounds: a batch
  * is written whole to the old file or whole to the new one. What was published before the
@@ -89,19 +115,30 @@ port.on('message', (msg: ToSink) => {
  * first, up to its capacity so that a busy producer cannot hold the reopen back. */
 function reopen(msg: Extract<ToSink, { type: 'reopen' }>): void {
   const failed: string[] = [];
+  startReopenRequest();
   for (const [id, r] of rings) {
     if (msg.ids !== null && !msg.ids.includes(id)) continue;
     for (let taken = 0, n = 1; n > 0 && taken < r.reader.capacity; taken += n) n = drainRing(r);
     for (const { dest } of r.routes) if (dest.reopen?.() === false) failed.push(dest.name);
   }
-  port!.postMessage({ type: 'reopened', req: msg.req, failed } satisfies FromSink);
+  answer({ type: 'reopened', req: msg.req, failed });
 }
 
-/** Creates a destination, or its stand-in when that fails: a restart would fail the same way. */
+/** Creates a destination (or takes the shared instance of an identical file or fd spec:
+ * shared-destinations.ts), or its stand-in when that fails: a restart would fail the same way. */
 async function createOrReplace(
   spec: DestinationSpec,
   all: DestinationSpec[],
 ): Promise<Destination> {
+  try {
+    return await acquireDestination(spec, () => createBounded(spec));
+  } catch (err) {
+    const stderrTaken = all.some((d) => d !== spec && d.kind === 'fd' && d.fd === 2);
+    return createUnavailableDestination(spec, err, stderrTaken);
+  }
+}
+
+async function createBounded(spec: DestinationSpec): Promise<Destination> {
   let timer: NodeJS.Timeout | undefined;
   try {
     // A factory that never settles would hold every later attach and flush: bounded.
@@ -112,16 +149,15 @@ async function createOrReplace(
       );
     });
     return await Promise.race([createDestination(spec), late]);
-  } catch (err) {
-    const stderrTaken = all.some((d) => d !== spec && d.kind === 'fd' && d.fd === 2);
-    return createUnavailableDestination(spec, err, stderrTaken);
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function attach(msg: Extract<ToSink, { type: 'attach' }>): Promise<void> {
+async function attach(msg: AttachMessage): Promise<void> {
+  if (rings.has(msg.id)) return; // posted twice (a hello crossed our start): attached once
   const specs = msg.destinations;
+  // Files and fds named alike by several rings are opened once (shared-destinations.ts).
   const dests = await Promise.all(specs.map((spec) => createOrReplace(spec, specs)));
   const stats = new Float64Array(msg.stats);
   const routes = dests.map((dest, i) => new Route(dest, stats, i, specs[i]!.extraStats));
@@ -134,22 +170,25 @@ async function attach(msg: Extract<ToSink, { type: 'attach' }>): Promise<void> {
     stats: msg.stats,
     flushBoundMs: Math.max(1, msg.flushTimeoutMs >>> 1),
   });
-  attachedSeq = msg.seq;
+  // From here on this sink drains the ring: its producer may take flush tickets.
+  rings.get(msg.id)!.reader.markAttached(gen);
   const names = dests.map((d) => d.name);
-  port!.postMessage({ type: 'attached', id: msg.id, names } satisfies FromSink);
+  answer({ type: 'attached', id: msg.id, names });
   selfBell.wake();
 }
 
-async function detach(id: number): Promise<void> {
+async function detach(id: number, reply: boolean): Promise<void> {
   const r = rings.get(id);
   if (r !== undefined) {
-    drainRing(r);
+    // Everything published before the detach, not just one round of it (a round stops at
+    // ROUND_BYTES); bounded, for a producer that keeps publishing meanwhile.
+    for (let taken = 0, n = 1; n > 0 && taken < 2 * r.reader.capacity; taken += n) n = drainRing(r);
     rings.delete(id);
     ringBuffers.delete(id);
     await Promise.all(r.routes.map((route) => route.flush(r.flushBoundMs)));
     await Promise.all(r.routes.map((route) => route.close(r.flushBoundMs)));
   }
-  port!.postMessage({ type: 'detached', id } satisfies FromSink);
+  if (reply) answer({ type: 'detached', id });
 }
 
 /** Appends the lines of the current batch whose level is at least `minLevel`. */
@@ -202,7 +241,8 @@ function isPaused(r: AttachedRing): boolean {
 
 /** One round on one ring: returns the bytes it took. */
 function drainRing(r: AttachedRing): number {
-  if (isPaused(r)) return 0;
+  // A newer sink drains the rings now: two readers would write records twice.
+  if (isPaused(r) || !current()) return 0;
   const reader = r.reader;
   let records = 0;
   let taken = 0;
@@ -273,6 +313,22 @@ async function flushDestinations(): Promise<void> {
   await Promise.all(ends);
 }
 
+/**
+ * Our owner thread is ending (process-block.ts RETIRING): every ring is released (we are
+ * between rounds), so we flush and close the destinations, bounded, and say so with
+ * (gen, NONE). The owner then tells the other threads to start the next sink.
+ */
+async function retire(): Promise<void> {
+  const ticket = alarm.flushRequested();
+  const buffers = [...ringBuffers.values()];
+  await Promise.all([...rings.keys()].map((id) => detach(id, false)));
+  // Every ring drained and its destinations flushed: the tickets taken so far are served.
+  alarm.markFlushed(ticket);
+  block.moveSink(gen, SINK_RETIRING, gen, SINK_NONE);
+  // A producer asleep on a full ring starts the next sink when it wakes (sink-host.ts).
+  alarm.wakeProducers(buffers);
+}
+
 async function run(): Promise<void> {
   let served = alarm.flushDone();
   // Lingers in a row that found nothing (ring.ts): records that come one per event-loop turn
@@ -283,11 +339,16 @@ async function run(): Promise<void> {
     let taken = 0;
     for (const r of rings.values()) taken += drainRing(r);
     if (taken > 0) emptyLingers = 0;
-    if (taken > 0 || (ticket !== served && alarm.attachPending(attachedSeq))) {
-      // Let attach/detach messages in between rounds while producers keep us busy, and
-      // before a flush that a ring still on its way must be part of.
+    if (taken > 0) {
+      // Let attach/detach messages in between rounds while producers keep us busy.
       await yieldToEventLoop();
       continue;
+    }
+    const w = block.sinkWord();
+    if (w.gen !== gen) return; // replaced (declared dead while stuck): drain nothing more
+    if (w.state === SINK_RETIRING) {
+      await retire();
+      return;
     }
     if (ticket !== served && flushing === undefined && !heldBack()) {
       // Everything published before `ticket` has been handed out. The destinations' flushes
@@ -310,6 +371,7 @@ async function run(): Promise<void> {
 // Also the sink's heartbeat for health(): a sink stuck in a destination stops moving it.
 function publishStats(): void {
   const now = Date.now();
+  block.beatSink();
   for (const r of rings.values()) {
     for (const route of r.routes) route.publish();
     markSinkRound(r.stats, now);
