@@ -108,6 +108,22 @@ const START_POLL_MS = 20;
 /** A flush waits for its ticket in slices this long, looking for a sink that stopped. */
 const WAIT_SLICE_MS = 100;
 
+/**
+ * The Node options the sink worker starts with: this thread's, less `--input-type`, which Node
+ * refuses for a worker started from a file (`node --input-type=module -e '…'` would otherwise
+ * fail the sink at every start and leave the logger on the synchronous stderr fallback).
+ */
+export function sinkExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    if (a === '--input-type')
+      i++; // and its value
+    else if (!a.startsWith('--input-type=')) out.push(a);
+  }
+  return out;
+}
+
 export class SinkHost implements SinkLink, LoggerSink {
   readonly control: SharedArrayBuffer;
   readonly doorbell: SinkDoorbell;
@@ -623,7 +639,12 @@ export class SinkHost implements SinkLink, LoggerSink {
     this.doorbell.resetSinkState();
     let worker: Worker;
     try {
-      worker = new Worker(resolveSinkPath(), { workerData: data, stdout: false, stderr: false });
+      worker = new Worker(resolveSinkPath(), {
+        workerData: data,
+        stdout: false,
+        stderr: false,
+        execArgv: sinkExecArgv(process.execArgv),
+      });
     } catch (err) {
       this.enterFallback(`the sink worker could not be started: ${(err as Error).message}`);
       return;
