@@ -8,7 +8,8 @@
 // (ns per call), then over rounds.
 //
 //   npm run build && cp -r dist /some/where/base-dist   (before the change)
-//   node benchmarks/internal/hot-path.js --base /some/where/base-dist [--rounds 5] [--blocks 200] [--only S2]
+//   node benchmarks/internal/hot-path.js --base /some/where/base-dist [--this DIR] [--rounds 5]
+//     [--blocks 200] [--only S2]   (--this: another dist/ in place of this build's)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,8 +48,11 @@ const SCENARIOS = {
 };
 const only = arg('only', 'S1,S2,S3,S5,S6').split(',');
 
+const mine = arg('this', undefined);
 const builds = {
-  this: await import('../../dist/index.js'),
+  this: await import(
+    mine === undefined ? '../../dist/index.js' : pathToFileURL(resolve(mine, 'index.js')).href
+  ),
   base: await import(pathToFileURL(resolve(base, 'index.js')).href),
 };
 const dir = mkdtempSync(join(tmpdir(), 'ringlog-hot-path-'));

@@ -39,6 +39,9 @@ export const DEFAULT_LIMITS: Readonly<SerializeLimits> = Object.freeze({
 // `u` flag the class matches code units, so a valid pair also lands on the slow path, which keeps it.
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\u2028\u2029\ud800-\udfff]/;
 
+/** Below this length quoteString scans with a char loop, from it on with NEEDS_ESCAPE. */
+const ESCAPE_LOOP_MAX = 16;
+
 const SHORT_ESCAPES: Readonly<Record<number, string>> = {
   8: '\\b',
   9: '\\t',
@@ -96,9 +99,10 @@ export function quoteString(s: string, limits?: SerializeLimits): string {
     s = truncate(s, limits.maxStringLength);
   }
   const n = s.length;
-  // Short strings (most field values, every key): a char loop beats the regex, 60 vs 110 ns
-  // on a 10-field record here; past ~64 chars the regex's vectorised scan wins.
-  if (n < 64) {
+  // Short strings: a char loop beats the regex up to about 16 chars, past which the regex's
+  // scan wins (Node 20, flat one-byte strings: 25 vs 31 ns at 8 chars, 79 vs 46 at 32, 176
+  // vs 111 at 64; docs/architecture.md).
+  if (n < ESCAPE_LOOP_MAX) {
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       if (
@@ -125,6 +129,10 @@ export function quoteString(s: string, limits?: SerializeLimits): string {
 const KEY_CACHE_MAX = 4096;
 const KEY_CACHE_MAX_KEY_CHARS = 256;
 const KEY_CACHE_MAX_CHARS = 1 << 20;
+// A key's last value is kept when it is this short and so is its JSON text: with the key cache
+// full, 4,096 × 288 characters (under 2.4 MB) at most.
+const VALUE_CACHE_MAX_CHARS = 128;
+const VALUE_CACHE_MAX_TEXT = 160;
 
 /** What the serializer knows of one key. One shape for every entry, so lookups stay monomorphic. */
 class KeyInfo {
@@ -135,6 +143,12 @@ class KeyInfo {
   /** The redactKeys rules `kind` was decided for: one set in nearly every process. */
   rules: KeyRedaction | undefined = undefined;
   kind: KeyKind = KEY_PLAIN;
+  /** The last short string written under this key at the top level, and its JSON text under
+   * `lastLimits`: a value that repeats (a method, a route, a user agent) skips the escape
+   * scan and the new string. At most VALUE_CACHE_MAX_CHARS + VALUE_CACHE_MAX_TEXT chars. */
+  lastValue: string | undefined = undefined;
+  lastText = '';
+  lastLimits: SerializeLimits | undefined = undefined;
   constructor(readonly key: string) {
     const quoted = quoteString(key);
     this.field = `,${quoted}:`;
@@ -162,6 +176,28 @@ function addKeyInfo(key: string): KeyInfo {
   return info;
 }
 
+// One log call site writes the same keys in the same order call after call: the KeyInfo of
+// the top-level key at each position of the last record is kept, and a key that is the same
+// string as last time skips the Map (keys from for...in are internalized, so the compare is
+// one pointer compare). Measured in docs/architecture.md ("The application thread's cost").
+const SHAPE_SLOTS = 32;
+const lastShape: Array<KeyInfo | undefined> = new Array<KeyInfo | undefined>(SHAPE_SLOTS).fill(
+  undefined,
+);
+
+/** The KeyInfo of the top-level key at `slot`: last record's when it is the same key. */
+function keyInfoAt(key: string, slot: number): KeyInfo {
+  if (slot < SHAPE_SLOTS) {
+    const last = lastShape[slot];
+    if (last !== undefined && last.key === key) return last;
+    const info = keyInfo(key);
+    // A key the Map would not keep (too long) is not kept here either.
+    if (key.length <= KEY_CACHE_MAX_KEY_CHARS) lastShape[slot] = info;
+    return info;
+  }
+  return keyInfo(key);
+}
+
 /** The kind of a key under `rules`, decided once per key and rules. */
 function kindOf(info: KeyInfo, rules: KeyRedaction): KeyKind {
   if (info.rules !== rules) {
@@ -171,9 +207,26 @@ function kindOf(info: KeyInfo, rules: KeyRedaction): KeyKind {
   return info.kind;
 }
 
-/** For tests: what the key cache holds (entries, characters of key text). */
-export function keyCacheStats(): { entries: number; chars: number; maxChars: number } {
-  return { entries: keyInfos.size, chars: keyCacheChars, maxChars: KEY_CACHE_MAX_CHARS };
+/** For tests: what the key cache holds (entries, characters of key text, characters of the
+ * last values kept with the keys, the Map's and the last-shape slots'). */
+export function keyCacheStats(): {
+  entries: number;
+  chars: number;
+  maxChars: number;
+  valueChars: number;
+  maxValueChars: number;
+} {
+  let valueChars = 0;
+  const held = new Set<KeyInfo>(keyInfos.values());
+  for (const info of lastShape) if (info !== undefined) held.add(info);
+  for (const info of held) valueChars += (info.lastValue?.length ?? 0) + info.lastText.length;
+  return {
+    entries: keyInfos.size,
+    chars: keyCacheChars,
+    maxChars: KEY_CACHE_MAX_CHARS,
+    valueChars,
+    maxValueChars: (KEY_CACHE_MAX + SHAPE_SLOTS) * (VALUE_CACHE_MAX_CHARS + VALUE_CACHE_MAX_TEXT),
+  };
 }
 
 function truncate(s: string, maxLength: number): string {
@@ -253,7 +306,7 @@ function writeFieldsFast(obj: object, limits: SerializeLimits): string {
   for (const key in obj) {
     if (!hasOwn.call(obj, key)) continue;
     if (++entries > maxBreadth) continue; // counted for the "N more keys" marker
-    const info = keyInfo(key);
+    const info = keyInfoAt(key, entries - 1);
     // Without redactKeys this is one compare per key; with it, two more (the kind is cached).
     if (rules !== undefined && kindOf(info, rules) !== KEY_PLAIN) {
       const text = writeRedacted(
@@ -269,7 +322,15 @@ function writeFieldsFast(obj: object, limits: SerializeLimits): string {
     let text: string | undefined;
     switch (typeof value) {
       case 'string':
-        text = quoteString(value, limits);
+        if (value === info.lastValue && limits === info.lastLimits) text = info.lastText;
+        else {
+          text = quoteString(value, limits);
+          if (value.length <= VALUE_CACHE_MAX_CHARS && text.length <= VALUE_CACHE_MAX_TEXT) {
+            info.lastValue = value;
+            info.lastText = text;
+            info.lastLimits = limits;
+          }
+        }
         break;
       case 'number':
         text = Number.isFinite(value) ? `${value}` : 'null';
