@@ -202,6 +202,10 @@ interface LoggerState {
  */
 function createLogMethod(levelValue: number, record: boolean): LogFn {
   const prefix = `{"level":${levelValue}`;
+  // The level and the time as one piece, made again when the time text changes (the epoch
+  // text changes once a millisecond, and many records share one).
+  let lastTime = '';
+  let head = prefix;
   return function log(this: LoggerState, a?: unknown, b?: unknown): void {
     const root = this[kRoot];
     const n = arguments.length;
@@ -220,12 +224,17 @@ function createLogMethod(levelValue: number, record: boolean): LogFn {
     } else if (n > 0) {
       msg = formatMessage('%s', arguments, 0, root.limits);
     }
+    const time = root.time();
+    if (time !== lastTime) {
+      lastTime = time;
+      head = prefix + time;
+    }
     // One property test when no context was ever bound (context.ts).
     const chindings = ambient.on ? this[kChindings] + contextText(this) : this[kChindings];
     const line =
       msg === undefined
-        ? `${prefix}${root.time()}${chindings}${fields}}\n`
-        : `${prefix}${root.time()}${chindings}${fields}${root.msgKey}${quoteMessage(root, msg)}}\n`;
+        ? `${head}${chindings}${fields}}\n`
+        : `${head}${chindings}${fields}${root.msgKey}${quoteMessage(root, msg)}}\n`;
     deliver(root, line, levelValue, record);
   };
 }

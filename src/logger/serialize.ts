@@ -132,7 +132,7 @@ const KEY_CACHE_MAX_CHARS = 1 << 20;
 // A key's last value is kept when it is this short and so is its JSON text: with the key cache
 // full, 4,096 × 288 characters (under 2.4 MB) at most.
 const VALUE_CACHE_MAX_CHARS = 128;
-const VALUE_CACHE_MAX_TEXT = 160;
+const VALUE_CACHE_MAX_ENTRY = 160;
 
 /** What the serializer knows of one key. One shape for every entry, so lookups stay monomorphic. */
 class KeyInfo {
@@ -143,11 +143,12 @@ class KeyInfo {
   /** The redactKeys rules `kind` was decided for: one set in nearly every process. */
   rules: KeyRedaction | undefined = undefined;
   kind: KeyKind = KEY_PLAIN;
-  /** The last short string written under this key at the top level, and its JSON text under
-   * `lastLimits`: a value that repeats (a method, a route, a user agent) skips the escape
-   * scan and the new string. At most VALUE_CACHE_MAX_CHARS + VALUE_CACHE_MAX_TEXT chars. */
-  lastValue: string | undefined = undefined;
-  lastText = '';
+  /** The last short string written under this key at the top level, and its entry
+   * (',"key":' and the JSON text) under `lastLimits`: a value that repeats (a method, a
+   * route, a user agent) skips the escape scan and the new strings, and adds one piece to the
+   * line instead of two. At most VALUE_CACHE_MAX_CHARS + VALUE_CACHE_MAX_ENTRY chars. */
+  lastValue: string | number | boolean | undefined = undefined;
+  lastEntry = '';
   lastLimits: SerializeLimits | undefined = undefined;
   constructor(readonly key: string) {
     const quoted = quoteString(key);
@@ -219,13 +220,15 @@ export function keyCacheStats(): {
   let valueChars = 0;
   const held = new Set<KeyInfo>(keyInfos.values());
   for (const info of lastShape) if (info !== undefined) held.add(info);
-  for (const info of held) valueChars += (info.lastValue?.length ?? 0) + info.lastText.length;
+  for (const info of held)
+    valueChars +=
+      (typeof info.lastValue === 'string' ? info.lastValue.length : 0) + info.lastEntry.length;
   return {
     entries: keyInfos.size,
     chars: keyCacheChars,
     maxChars: KEY_CACHE_MAX_CHARS,
     valueChars,
-    maxValueChars: (KEY_CACHE_MAX + SHAPE_SLOTS) * (VALUE_CACHE_MAX_CHARS + VALUE_CACHE_MAX_TEXT),
+    maxValueChars: (KEY_CACHE_MAX + SHAPE_SLOTS) * (VALUE_CACHE_MAX_CHARS + VALUE_CACHE_MAX_ENTRY),
   };
 }
 
@@ -319,25 +322,44 @@ function writeFieldsFast(obj: object, limits: SerializeLimits): string {
       continue;
     }
     const value = (obj as Record<string, unknown>)[key];
+    // Only strings, finite numbers and booleans are kept (never undefined), so a hit is one of
+    // them; -0 hitting 0 gives "0", the text of both.
+    if (value === info.lastValue && limits === info.lastLimits) {
+      out += info.lastEntry;
+      continue;
+    }
     let text: string | undefined;
     switch (typeof value) {
       case 'string':
-        if (value === info.lastValue && limits === info.lastLimits) text = info.lastText;
-        else {
-          text = quoteString(value, limits);
-          if (value.length <= VALUE_CACHE_MAX_CHARS && text.length <= VALUE_CACHE_MAX_TEXT) {
-            info.lastValue = value;
-            info.lastText = text;
-            info.lastLimits = limits;
-          }
+        text = quoteString(value, limits);
+        if (
+          value.length <= VALUE_CACHE_MAX_CHARS &&
+          text.length + info.field.length <= VALUE_CACHE_MAX_ENTRY
+        ) {
+          const entry = info.field + text;
+          info.lastValue = value;
+          info.lastEntry = entry;
+          info.lastLimits = limits;
+          out += entry;
+          continue;
         }
         break;
       case 'number':
-        text = Number.isFinite(value) ? `${value}` : 'null';
-        break;
+        if (!Number.isFinite(value)) {
+          text = 'null';
+          break;
+        }
+        info.lastValue = value;
+        info.lastEntry = info.field + value;
+        info.lastLimits = limits;
+        out += info.lastEntry;
+        continue;
       case 'boolean':
-        text = value ? 'true' : 'false';
-        break;
+        info.lastValue = value;
+        info.lastEntry = info.field + (value ? 'true' : 'false');
+        info.lastLimits = limits;
+        out += info.lastEntry;
+        continue;
       case 'function':
         if ((value as Partial<LazyValue>)[kLazy] !== true) continue;
         text = writeLazy(value as LazyValue, (walk ??= { limits, path: [obj] }), IN_OBJECT);
