@@ -179,7 +179,7 @@ export function gapLines(r) {
     const mine = S.percall[scenario].paced.ns.ringlog.median;
     const goal = v.bound * pinoBest(scenario);
     out.push(
-      `${scenario} per call: ringlog ${ns(mine)}, the goal ${ns(goal)} (${v.bound} × pino best ${ns(pinoBest(scenario))}): ${ns(mine - goal)} a call to go (${x(goal / mine)} of today's cost).`,
+      `${scenario} per call: ringlog ${ns(mine)}, the goal ${ns(goal)} (${v.bound} × pino best ${ns(pinoBest(scenario))}): ${ns(mine - goal)} a call to go (the goal is ${x(goal / mine)} of this run's cost).`,
     );
   }
   const e = missed('e2e-stretch');
