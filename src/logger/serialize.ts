@@ -199,6 +199,40 @@ function keyInfoAt(key: string, slot: number): KeyInfo {
   return keyInfo(key);
 }
 
+// A call site's records repeat whole runs of entries (its constant fields). While a record's
+// entries, from its first, are each the cached last entry of their key, the line so far is
+// the one kept for that position: no new string until the first entry that differs. Slot k
+// holds runOut[k] = runOut[k-1] + runEntry[k]; runBaseVer[k] is the version of slot k-1 it
+// was built on, so a slot rewritten since invalidates every slot built on it. At most
+// 160 × (1 + 2 + … + 32) characters (each entry kept is at most VALUE_CACHE_MAX_ENTRY).
+const runOut: string[] = new Array<string>(SHAPE_SLOTS).fill('');
+const runEntry: string[] = new Array<string>(SHAPE_SLOTS).fill('');
+const runVer: number[] = new Array<number>(SHAPE_SLOTS).fill(0);
+const runBaseVer: number[] = new Array<number>(SHAPE_SLOTS).fill(0);
+let runVersion = 0;
+const runFlat: number[] = new Array<number>(SHAPE_SLOTS).fill(-1);
+let flattenSink = 0;
+
+/** `out + entry` at top-level position `slot`, where `out` is runOut[slot - 1] ('' at 0). */
+function appendRun(out: string, entry: string, slot: number): string {
+  if (runEntry[slot] === entry && (slot === 0 || runBaseVer[slot] === runVer[slot - 1])) {
+    const kept = runOut[slot]!;
+    if (runFlat[slot] !== runVer[slot]) {
+      // Reused: flatten it once, in place (ToNumber reads the chars), so the lines that
+      // include it carry one flat piece instead of its chain of pieces.
+      runFlat[slot] = runVer[slot]!;
+      flattenSink ^= (kept as unknown as number) | 0;
+    }
+    return kept;
+  }
+  const next = out + entry;
+  runOut[slot] = next;
+  runEntry[slot] = entry;
+  runVer[slot] = ++runVersion;
+  runBaseVer[slot] = slot === 0 ? 0 : runVer[slot - 1]!;
+  return next;
+}
+
 /** The kind of a key under `rules`, decided once per key and rules. */
 function kindOf(info: KeyInfo, rules: KeyRedaction): KeyKind {
   if (info.rules !== rules) {
@@ -216,6 +250,8 @@ export function keyCacheStats(): {
   maxChars: number;
   valueChars: number;
   maxValueChars: number;
+  runChars: number;
+  maxRunChars: number;
 } {
   let valueChars = 0;
   const held = new Set<KeyInfo>(keyInfos.values());
@@ -229,6 +265,8 @@ export function keyCacheStats(): {
     maxChars: KEY_CACHE_MAX_CHARS,
     valueChars,
     maxValueChars: (KEY_CACHE_MAX + SHAPE_SLOTS) * (VALUE_CACHE_MAX_CHARS + VALUE_CACHE_MAX_ENTRY),
+    runChars: runOut.reduce((sum, t) => sum + t.length, 0),
+    maxRunChars: (VALUE_CACHE_MAX_ENTRY * SHAPE_SLOTS * (SHAPE_SLOTS + 1)) / 2,
   };
 }
 
@@ -306,12 +344,15 @@ function writeFieldsFast(obj: object, limits: SerializeLimits): string {
   let out = '';
   let entries = 0;
   let walk: Walk | undefined;
+  // True while every entry so far was its key's cached entry (see appendRun).
+  let inRun = true;
   for (const key in obj) {
     if (!hasOwn.call(obj, key)) continue;
     if (++entries > maxBreadth) continue; // counted for the "N more keys" marker
     const info = keyInfoAt(key, entries - 1);
     // Without redactKeys this is one compare per key; with it, two more (the kind is cached).
     if (rules !== undefined && kindOf(info, rules) !== KEY_PLAIN) {
+      inRun = false;
       const text = writeRedacted(
         info.kind,
         (obj as Record<string, unknown>)[key],
@@ -325,9 +366,11 @@ function writeFieldsFast(obj: object, limits: SerializeLimits): string {
     // Only strings, finite numbers and booleans are kept (never undefined), so a hit is one of
     // them; -0 hitting 0 gives "0", the text of both.
     if (value === info.lastValue && limits === info.lastLimits) {
-      out += info.lastEntry;
+      if (inRun && entries <= SHAPE_SLOTS) out = appendRun(out, info.lastEntry, entries - 1);
+      else out += info.lastEntry;
       continue;
     }
+    inRun = false;
     let text: string | undefined;
     switch (typeof value) {
       case 'string':

@@ -23,3 +23,21 @@ describe("a key's last value", () => {
     expect(stats.valueChars).toBeLessThanOrEqual(stats.maxValueChars);
   });
 });
+
+describe('the runs of repeated entries', () => {
+  it('hold at most 32 positions of entries of at most 160 characters', () => {
+    // Forty keys with values just under the caps, each record twice so every run is reused.
+    const wide: Record<string, unknown> = {};
+    for (let i = 0; i < 40; i++) wide[`k${i}`] = `${'r'.repeat(120)}${i}`;
+    serializeFields(wide, L);
+    serializeFields(wide, L);
+    const stats = keyCacheStats();
+    expect(stats.runChars).toBeGreaterThan(32 * 33 * 60);
+    expect(stats.runChars).toBeLessThanOrEqual(stats.maxRunChars);
+    // A value too long to be kept ends the run: nothing from it on is held.
+    const before = stats.runChars;
+    serializeFields({ k0: wide.k0, big: 'b'.repeat(10_000), k1: 'x' }, L);
+    serializeFields({ k0: wide.k0, big: 'b'.repeat(10_000), k1: 'x' }, L);
+    expect(keyCacheStats().runChars).toBeLessThanOrEqual(before);
+  });
+});
