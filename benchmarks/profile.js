@@ -77,9 +77,17 @@ const PARTS = [
   ['reading the clock', /^epoch |^now /],
   [
     'building the line (log method, fields, escapes, keys, batch append)',
-    /^log index|writeFieldsFast|serializeFields|quoteString|quoteMessage|keyInfo|isError|escapeString|RegExp|formatMessage|^append |writeValue|writePlain/,
+    /^log index|writeFieldsFast|serializeFields|quoteString|quoteMessage|keyInfo|isError|escapeString|RegExp|formatMessage|^append |writeValue|writePlain|appendRun|^deliver |schedule /,
   ],
-  ["the benchmark's loop and the fields object it makes", /profile\.js/],
+  ["the benchmark's loop and the fields object it makes", /profile\.js|^s2Fields /],
+  [
+    'the event loop (nextTick, setImmediate)',
+    /^nextTick |processTicksAndRejections|^Immediate |^processImmediate /,
+  ],
+  [
+    'starting the profiled process (loading and compiling modules), spread over its records',
+    /module_job|pre_execution|^defaultLoad |^compile|^wrapSafe |^read$|^readFileSync |loader:|realm:/,
+  ],
 ];
 const partUs = new Map([...PARTS.map(([name]) => [name, 0]), ['other', 0]]);
 for (const [fn, us] of selfUs) {
