@@ -77,7 +77,7 @@ const PARTS = [
   ['reading the clock', /^epoch |^now /],
   [
     'building the line (log method, fields, escapes, keys, batch append)',
-    /^log index|writeFieldsFast|serializeFields|quoteString|quoteMessage|keyInfo|isError|escapeString|RegExp|formatMessage|^append |writeValue|writePlain|appendRun|^deliver |schedule /,
+    /^log index|writeFieldsFast|serializeFields|quoteString|quoteMessage|keyInfo|isError|escapeString|RegExp|formatMessage|^append |writeValue|writePlain|^deliver |schedule /,
   ],
   ["the benchmark's loop and the fields object it makes", /profile\.js|^s2Fields /],
   [

@@ -129,10 +129,6 @@ export function quoteString(s: string, limits?: SerializeLimits): string {
 const KEY_CACHE_MAX = 4096;
 const KEY_CACHE_MAX_KEY_CHARS = 256;
 const KEY_CACHE_MAX_CHARS = 1 << 20;
-// A key's last value is kept when it is this short and so is its JSON text: with the key cache
-// full, 4,096 × 288 characters (under 2.4 MB) at most.
-const VALUE_CACHE_MAX_CHARS = 128;
-const VALUE_CACHE_MAX_ENTRY = 160;
 
 /** What the serializer knows of one key. One shape for every entry, so lookups stay monomorphic. */
 class KeyInfo {
@@ -143,13 +139,6 @@ class KeyInfo {
   /** The redactKeys rules `kind` was decided for: one set in nearly every process. */
   rules: KeyRedaction | undefined = undefined;
   kind: KeyKind = KEY_PLAIN;
-  /** The last short string written under this key at the top level, and its entry
-   * (',"key":' and the JSON text) under `lastLimits`: a value that repeats (a method, a
-   * route, a user agent) skips the escape scan and the new strings, and adds one piece to the
-   * line instead of two. At most VALUE_CACHE_MAX_CHARS + VALUE_CACHE_MAX_ENTRY chars. */
-  lastValue: string | number | boolean | undefined = undefined;
-  lastEntry = '';
-  lastLimits: SerializeLimits | undefined = undefined;
   constructor(readonly key: string) {
     const quoted = quoteString(key);
     this.field = `,${quoted}:`;
@@ -199,40 +188,6 @@ function keyInfoAt(key: string, slot: number): KeyInfo {
   return keyInfo(key);
 }
 
-// A call site's records repeat whole runs of entries (its constant fields). While a record's
-// entries, from its first, are each the cached last entry of their key, the line so far is
-// the one kept for that position: no new string until the first entry that differs. Slot k
-// holds runOut[k] = runOut[k-1] + runEntry[k]; runBaseVer[k] is the version of slot k-1 it
-// was built on, so a slot rewritten since invalidates every slot built on it. At most
-// 160 × (1 + 2 + … + 32) characters (each entry kept is at most VALUE_CACHE_MAX_ENTRY).
-const runOut: string[] = new Array<string>(SHAPE_SLOTS).fill('');
-const runEntry: string[] = new Array<string>(SHAPE_SLOTS).fill('');
-const runVer: number[] = new Array<number>(SHAPE_SLOTS).fill(0);
-const runBaseVer: number[] = new Array<number>(SHAPE_SLOTS).fill(0);
-let runVersion = 0;
-const runFlat: number[] = new Array<number>(SHAPE_SLOTS).fill(-1);
-let flattenSink = 0;
-
-/** `out + entry` at top-level position `slot`, where `out` is runOut[slot - 1] ('' at 0). */
-function appendRun(out: string, entry: string, slot: number): string {
-  if (runEntry[slot] === entry && (slot === 0 || runBaseVer[slot] === runVer[slot - 1])) {
-    const kept = runOut[slot]!;
-    if (runFlat[slot] !== runVer[slot]) {
-      // Reused: flatten it once, in place (ToNumber reads the chars), so the lines that
-      // include it carry one flat piece instead of its chain of pieces.
-      runFlat[slot] = runVer[slot]!;
-      flattenSink ^= (kept as unknown as number) | 0;
-    }
-    return kept;
-  }
-  const next = out + entry;
-  runOut[slot] = next;
-  runEntry[slot] = entry;
-  runVer[slot] = ++runVersion;
-  runBaseVer[slot] = slot === 0 ? 0 : runVer[slot - 1]!;
-  return next;
-}
-
 /** The kind of a key under `rules`, decided once per key and rules. */
 function kindOf(info: KeyInfo, rules: KeyRedaction): KeyKind {
   if (info.rules !== rules) {
@@ -242,32 +197,9 @@ function kindOf(info: KeyInfo, rules: KeyRedaction): KeyKind {
   return info.kind;
 }
 
-/** For tests: what the key cache holds (entries, characters of key text, characters of the
- * last values kept with the keys, the Map's and the last-shape slots'). */
-export function keyCacheStats(): {
-  entries: number;
-  chars: number;
-  maxChars: number;
-  valueChars: number;
-  maxValueChars: number;
-  runChars: number;
-  maxRunChars: number;
-} {
-  let valueChars = 0;
-  const held = new Set<KeyInfo>(keyInfos.values());
-  for (const info of lastShape) if (info !== undefined) held.add(info);
-  for (const info of held)
-    valueChars +=
-      (typeof info.lastValue === 'string' ? info.lastValue.length : 0) + info.lastEntry.length;
-  return {
-    entries: keyInfos.size,
-    chars: keyCacheChars,
-    maxChars: KEY_CACHE_MAX_CHARS,
-    valueChars,
-    maxValueChars: (KEY_CACHE_MAX + SHAPE_SLOTS) * (VALUE_CACHE_MAX_CHARS + VALUE_CACHE_MAX_ENTRY),
-    runChars: runOut.reduce((sum, t) => sum + t.length, 0),
-    maxRunChars: (VALUE_CACHE_MAX_ENTRY * SHAPE_SLOTS * (SHAPE_SLOTS + 1)) / 2,
-  };
+/** For tests: what the key cache holds (entries, characters of key text). */
+export function keyCacheStats(): { entries: number; chars: number; maxChars: number } {
+  return { entries: keyInfos.size, chars: keyCacheChars, maxChars: KEY_CACHE_MAX_CHARS };
 }
 
 function truncate(s: string, maxLength: number): string {
@@ -344,15 +276,12 @@ function writeFieldsFast(obj: object, limits: SerializeLimits): string {
   let out = '';
   let entries = 0;
   let walk: Walk | undefined;
-  // True while every entry so far was its key's cached entry (see appendRun).
-  let inRun = true;
   for (const key in obj) {
     if (!hasOwn.call(obj, key)) continue;
     if (++entries > maxBreadth) continue; // counted for the "N more keys" marker
     const info = keyInfoAt(key, entries - 1);
     // Without redactKeys this is one compare per key; with it, two more (the kind is cached).
     if (rules !== undefined && kindOf(info, rules) !== KEY_PLAIN) {
-      inRun = false;
       const text = writeRedacted(
         info.kind,
         (obj as Record<string, unknown>)[key],
@@ -363,46 +292,17 @@ function writeFieldsFast(obj: object, limits: SerializeLimits): string {
       continue;
     }
     const value = (obj as Record<string, unknown>)[key];
-    // Only strings, finite numbers and booleans are kept (never undefined), so a hit is one of
-    // them; -0 hitting 0 gives "0", the text of both.
-    if (value === info.lastValue && limits === info.lastLimits) {
-      if (inRun && entries <= SHAPE_SLOTS) out = appendRun(out, info.lastEntry, entries - 1);
-      else out += info.lastEntry;
-      continue;
-    }
-    inRun = false;
     let text: string | undefined;
     switch (typeof value) {
       case 'string':
         text = quoteString(value, limits);
-        if (
-          value.length <= VALUE_CACHE_MAX_CHARS &&
-          text.length + info.field.length <= VALUE_CACHE_MAX_ENTRY
-        ) {
-          const entry = info.field + text;
-          info.lastValue = value;
-          info.lastEntry = entry;
-          info.lastLimits = limits;
-          out += entry;
-          continue;
-        }
         break;
       case 'number':
-        if (!Number.isFinite(value)) {
-          text = 'null';
-          break;
-        }
-        info.lastValue = value;
-        info.lastEntry = info.field + value;
-        info.lastLimits = limits;
-        out += info.lastEntry;
-        continue;
+        text = Number.isFinite(value) ? `${value}` : 'null';
+        break;
       case 'boolean':
-        info.lastValue = value;
-        info.lastEntry = info.field + (value ? 'true' : 'false');
-        info.lastLimits = limits;
-        out += info.lastEntry;
-        continue;
+        text = value ? 'true' : 'false';
+        break;
       case 'function':
         if ((value as Partial<LazyValue>)[kLazy] !== true) continue;
         text = writeLazy(value as LazyValue, (walk ??= { limits, path: [obj] }), IN_OBJECT);
