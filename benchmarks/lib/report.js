@@ -14,7 +14,7 @@ import {
   startupLegend,
   startupRows,
 } from '../startup.js';
-import { CONTENDERS } from './contenders.js';
+import { CONTENDERS, PINO_MODES } from './contenders.js';
 import { PER_CALL_SCENARIOS, SCENARIOS } from './scenarios.js';
 
 export function machineInfo() {
@@ -158,6 +158,68 @@ export function evaluate(S) {
     true,
   );
   return t;
+}
+
+/**
+ * For each *next:* goal missed: how far the run is from it, in ns per call (per call) or per
+ * record (end to end), and, when the run has a profile, where S2's time on the application
+ * thread goes, part by part (benchmarks/profile.js). Empty when every goal is met.
+ */
+export function gapLines(r) {
+  const S = r.summary;
+  const out = [];
+  const missed = (id) => r.verdicts.find((v) => v.id === id && !v.met);
+  for (const [id, scenario] of [
+    ['s1-stretch', 'S1'],
+    ['s2-stretch', 'S2'],
+  ]) {
+    const v = missed(id);
+    if (v === undefined) continue;
+    const mine = S.percall[scenario].paced.ns.ringlog.median;
+    // From the verdict's own figure (the median of the round-by-round ratios), so the gap and
+    // the verdict always agree; the medians of the absolute times can fall either side of it.
+    const share = v.bound / v.ratio;
+    out.push(
+      `${scenario} per call: ${x(v.ratio)} pino best, the goal ${v.bound}×: ringlog's call has to cost ${x(share)} of what it does (${ns(mine)} in this run's median: ${ns(mine * (1 - share))} a call to go).`,
+    );
+  }
+  const e = missed('e2e-stretch');
+  if (e !== undefined) {
+    const rps = S.e2e.recordsPerSec.ringlog.median;
+    const need = (rps * e.bound) / e.ratio;
+    out.push(
+      `S2 end to end: ringlog ${n0(rps)} records/s, the goal ${n0(need)} (${e.bound} × pino best): ${ns(1e9 / rps)} a record now against ${ns(1e9 / need)}. The application thread bounds it (one thread makes every call, at about the S2 per-call cost above), so it moves with S2 per call.`,
+    );
+  }
+  if (out.length === 0) return out;
+  const p = r.profile;
+  if (p?.parts === undefined) {
+    out.push(
+      'No profile in this run (`npm run bench -- --full`, or `node benchmarks/profile.js DIR --quick`): docs/benchmarks.md has the last one.',
+    );
+    return out;
+  }
+  const parts = [...p.parts].sort((a, b) => b.nsPerRecord - a.nsPerRecord);
+  const total = parts.reduce((sum, q) => sum + q.nsPerRecord, 0);
+  out.push(
+    `Where an S2 call's ${ns(total)} go on the application thread (profile of ${n0(p.records)} S2 records, paced, self time per record; its own run, so its total differs from the per-call figure):`,
+    ...parts
+      .filter((q) => q.nsPerRecord >= 1)
+      .map((q) => `  - ${q.part}: ${ns(q.nsPerRecord)} (${(q.share * 100).toFixed(0)} %)`),
+  );
+  return out;
+}
+
+/** gapLines() as a paragraph and a list, for docs/benchmarks.md. */
+function gapMarkdown(r) {
+  const lines = gapLines(r);
+  if (lines.length === 0) return [];
+  return [
+    '',
+    '**The goals missed, and where the time goes.**',
+    '',
+    ...lines.map((l) => (l.startsWith('  - ') ? `  ${l.slice(2)}` : `- ${l}`)),
+  ];
 }
 
 function verdictLine(v) {
@@ -372,6 +434,9 @@ export function printSummary(r) {
   out.push('Targets (ratios taken round by round, median and range)');
   for (const v of r.verdicts) out.push(verdictLine(v));
   out.push(...targetsLegend(r).map((l) => `  ${l}`));
+  const gap = gapLines(r);
+  if (gap.length > 0)
+    out.push('', 'The goals missed, and where the time goes', ...gap.map((l) => `  ${l}`));
   const mode = r.config.mode ?? (r.config.quick ? 'quick' : 'full');
   out.push('', `${mode} run took ${r.durationSec.toFixed(0)} s`);
   if (mode !== 'full')
@@ -457,6 +522,19 @@ function profileSection(p) {
     'bundle (`dist/index.js`); `waitForSpace` is time spent waiting for the sink to free ring space.',
     '',
     mdTable(['function (self time)', 'share', 'per record'], rows),
+    ...(p.parts === undefined
+      ? []
+      : [
+          '',
+          'The same self time by part (benchmarks/profile.js assigns each function to one):',
+          '',
+          mdTable(
+            ['part', 'share', 'per record'],
+            [...p.parts]
+              .sort((a, b) => b.nsPerRecord - a.nsPerRecord)
+              .map((q) => [q.part, `${(q.share * 100).toFixed(1)} %`, ns(q.nsPerRecord)]),
+          ),
+        ]),
     '',
     `The floor on this machine, one operation at a time (the S2 line is ${p.lineBytes} bytes):`,
     '',
@@ -515,6 +593,7 @@ export function renderMarkdown(r) {
     ),
     '',
     para(targetsLegend(r)),
+    ...gapMarkdown(r),
     '',
     '### Per call on the application thread',
     '',

@@ -163,6 +163,25 @@ interface Root {
   append: (line: string, level: number) => void;
   /** Compiled typed events, by name. */
   events: Map<string, CompiledFields>;
+  /** The last short message written and its JSON text (see quoteMessage). */
+  lastMsg: string | undefined;
+  lastMsgText: string;
+}
+
+// A call site logs the same message call after call: the last one's JSON text is kept per
+// root logger, and a message that is the same string skips the escape scan and the new string.
+const MSG_CACHE_MAX_CHARS = 128;
+const MSG_CACHE_MAX_TEXT = 160;
+
+/** `msg` as a JSON string literal, under the root's limits. */
+function quoteMessage(root: Root, msg: string): string {
+  if (msg === root.lastMsg) return root.lastMsgText;
+  const text = quoteString(msg, root.limits);
+  if (msg.length <= MSG_CACHE_MAX_CHARS && text.length <= MSG_CACHE_MAX_TEXT) {
+    root.lastMsg = msg;
+    root.lastMsgText = text;
+  }
+  return text;
 }
 
 interface LoggerState {
@@ -183,6 +202,10 @@ interface LoggerState {
  */
 function createLogMethod(levelValue: number, record: boolean): LogFn {
   const prefix = `{"level":${levelValue}`;
+  // The level and the time as one piece, made again when the time text changes (the epoch
+  // text changes once a millisecond, and many records share one).
+  let lastTime = '';
+  let head = prefix;
   return function log(this: LoggerState, a?: unknown, b?: unknown): void {
     const root = this[kRoot];
     const n = arguments.length;
@@ -201,12 +224,17 @@ function createLogMethod(levelValue: number, record: boolean): LogFn {
     } else if (n > 0) {
       msg = formatMessage('%s', arguments, 0, root.limits);
     }
+    const time = root.time();
+    if (time !== lastTime) {
+      lastTime = time;
+      head = prefix + time;
+    }
     // One property test when no context was ever bound (context.ts).
     const chindings = ambient.on ? this[kChindings] + contextText(this) : this[kChindings];
     const line =
       msg === undefined
-        ? `${prefix}${root.time()}${chindings}${fields}}\n`
-        : `${prefix}${root.time()}${chindings}${fields}${root.msgKey}${quoteString(msg, root.limits)}}\n`;
+        ? `${head}${chindings}${fields}}\n`
+        : `${head}${chindings}${fields}${root.msgKey}${quoteMessage(root, msg)}}\n`;
     deliver(root, line, levelValue, record);
   };
 }
@@ -740,6 +768,8 @@ export function createLogger<CustomLevels extends string = never>(
     recorder: resolveFlightRecorder(opts.levels, 'createLogger', options.flightRecorder),
     append: (line, level) => channel.append(line, level),
     events: new Map(),
+    lastMsg: undefined,
+    lastMsgText: '',
   };
   if (options.schemas !== undefined) {
     if (options.schemas === null || typeof options.schemas !== 'object')

@@ -39,6 +39,9 @@ export const DEFAULT_LIMITS: Readonly<SerializeLimits> = Object.freeze({
 // `u` flag the class matches code units, so a valid pair also lands on the slow path, which keeps it.
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\u2028\u2029\ud800-\udfff]/;
 
+/** Below this length quoteString scans with a char loop, from it on with NEEDS_ESCAPE. */
+const ESCAPE_LOOP_MAX = 16;
+
 const SHORT_ESCAPES: Readonly<Record<number, string>> = {
   8: '\\b',
   9: '\\t',
@@ -96,9 +99,10 @@ export function quoteString(s: string, limits?: SerializeLimits): string {
     s = truncate(s, limits.maxStringLength);
   }
   const n = s.length;
-  // Short strings (most field values, every key): a char loop beats the regex, 60 vs 110 ns
-  // on a 10-field record here; past ~64 chars the regex's vectorised scan wins.
-  if (n < 64) {
+  // Short strings: a char loop beats the regex up to about 16 chars, past which the regex's
+  // scan wins (Node 20, flat one-byte strings: 25 vs 31 ns at 8 chars, 79 vs 46 at 32, 176
+  // vs 111 at 64; docs/architecture.md).
+  if (n < ESCAPE_LOOP_MAX) {
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       if (
@@ -160,6 +164,28 @@ function addKeyInfo(key: string): KeyInfo {
     }
   }
   return info;
+}
+
+// One log call site writes the same keys in the same order call after call: the KeyInfo of
+// the top-level key at each position of the last record is kept, and a key that is the same
+// string as last time skips the Map (keys from for...in are internalized, so the compare is
+// one pointer compare). Measured in docs/architecture.md ("The application thread's cost").
+const SHAPE_SLOTS = 32;
+const lastShape: Array<KeyInfo | undefined> = new Array<KeyInfo | undefined>(SHAPE_SLOTS).fill(
+  undefined,
+);
+
+/** The KeyInfo of the top-level key at `slot`: last record's when it is the same key. */
+function keyInfoAt(key: string, slot: number): KeyInfo {
+  if (slot < SHAPE_SLOTS) {
+    const last = lastShape[slot];
+    if (last !== undefined && last.key === key) return last;
+    const info = keyInfo(key);
+    // A key the Map would not keep (too long) is not kept here either.
+    if (key.length <= KEY_CACHE_MAX_KEY_CHARS) lastShape[slot] = info;
+    return info;
+  }
+  return keyInfo(key);
 }
 
 /** The kind of a key under `rules`, decided once per key and rules. */
@@ -253,7 +279,7 @@ function writeFieldsFast(obj: object, limits: SerializeLimits): string {
   for (const key in obj) {
     if (!hasOwn.call(obj, key)) continue;
     if (++entries > maxBreadth) continue; // counted for the "N more keys" marker
-    const info = keyInfo(key);
+    const info = keyInfoAt(key, entries - 1);
     // Without redactKeys this is one compare per key; with it, two more (the kind is cached).
     if (rules !== undefined && kindOf(info, rules) !== KEY_PLAIN) {
       const text = writeRedacted(
