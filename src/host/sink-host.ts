@@ -109,11 +109,16 @@ const START_POLL_MS = 20;
 const WAIT_SLICE_MS = 100;
 
 /**
- * The Node options the sink worker starts with: this thread's, less `--input-type`, which Node
- * refuses for a worker started from a file (`node --input-type=module -e '…'` would otherwise
- * fail the sink at every start and leave the logger on the synchronous stderr fallback).
+ * The Node options the sink worker starts with, when this thread's cannot be inherited as they
+ * are: `--input-type`, which Node refuses for a worker started from a file, is dropped
+ * (`node --input-type=module -e '…'` would otherwise fail the sink at every start and leave the
+ * logger on the synchronous stderr fallback). Undefined, the usual case: the worker inherits
+ * this thread's options as Node does by default (which also passes flags such as `--expose-gc`
+ * that an explicit list may not hold).
  */
-export function sinkExecArgv(execArgv: readonly string[]): string[] {
+export function sinkExecArgv(execArgv: readonly string[]): string[] | undefined {
+  if (!execArgv.some((a) => a === '--input-type' || a.startsWith('--input-type=')))
+    return undefined;
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const a = execArgv[i]!;
@@ -122,6 +127,20 @@ export function sinkExecArgv(execArgv: readonly string[]): string[] {
     else if (!a.startsWith('--input-type=')) out.push(a);
   }
   return out;
+}
+
+function startSinkWorker(data: SinkWorkerData): Worker {
+  const options = { workerData: data, stdout: false, stderr: false };
+  const execArgv = sinkExecArgv(process.execArgv);
+  if (execArgv === undefined) return new Worker(resolveSinkPath(), options);
+  try {
+    return new Worker(resolveSinkPath(), { ...options, execArgv });
+  } catch (err) {
+    // A flag a worker may not be given explicitly (a V8 option such as --expose-gc): the sink
+    // starts with none of the app's options rather than not at all.
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+    return new Worker(resolveSinkPath(), { ...options, execArgv: [] });
+  }
 }
 
 export class SinkHost implements SinkLink, LoggerSink {
@@ -639,12 +658,7 @@ export class SinkHost implements SinkLink, LoggerSink {
     this.doorbell.resetSinkState();
     let worker: Worker;
     try {
-      worker = new Worker(resolveSinkPath(), {
-        workerData: data,
-        stdout: false,
-        stderr: false,
-        execArgv: sinkExecArgv(process.execArgv),
-      });
+      worker = startSinkWorker(data);
     } catch (err) {
       this.enterFallback(`the sink worker could not be started: ${(err as Error).message}`);
       return;
