@@ -1,12 +1,13 @@
 // `npm run bench` as a user runs it: the real harness (benchmarks/run.js) with --smoke, which
 // runs every step with tiny counts. It must tell what it does as it goes, and leave the
 // repository as it found it: no tracked file written, nothing new outside .gitignore.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { start } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
@@ -34,33 +35,16 @@ interface BenchRun {
   arrivals: number[];
 }
 
-const children = new Set<ReturnType<typeof spawn>>();
-afterEach(() => {
-  for (const c of children) if (c.exitCode === null && c.pid !== undefined) c.kill('SIGKILL');
-  children.clear();
-});
-
-function runBench(args: string[]): Promise<BenchRun> {
+async function runBench(args: string[]): Promise<BenchRun> {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [join(root, 'benchmarks', 'run.js'), ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
   const arrivals: number[] = [];
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-    for (const ch of d) if (ch === '\n') arrivals.push(Date.now() - t0);
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, arrivals }));
-  });
+  const r = await start(process.execPath, [join(root, 'benchmarks', 'run.js'), ...args], {
+    cwd: root,
+    onStdout: (d) => {
+      for (const ch of d) if (ch === '\n') arrivals.push(Date.now() - t0);
+    },
+  }).ended;
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, arrivals };
 }
 
 describe('npm run bench', () => {

@@ -1,78 +1,24 @@
 /**
- * Helpers for the fault tests: child processes that are always ended by their pid (or their
- * process group) when the test ends, and a small tmpfs mounted for one test when root.
+ * Helpers for the fault tests: the fault fixture started through helpers.ts start() (ended by
+ * its process group when the test ends), temp dirs, and a small tmpfs mounted for one test
+ * when root.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixture } from './helpers.js';
+import { endChildren, fixture, type RunResult, start } from './helpers.js';
 
-const children = new Set<ChildProcess>();
+export { start };
+/** How a child started by start() ended. */
+export type Ended = RunResult;
+
 const dirs: string[] = [];
 
 /** For afterEach: ends every child still running, removes every tempDir(). */
 export function cleanUp(): void {
-  killChildren();
+  endChildren();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-}
-
-/** Ends every child started by start() that is still running (SIGKILL, by pid or group). */
-export function killChildren(): void {
-  for (const c of children) {
-    if (c.exitCode === null && c.signalCode === null && c.pid !== undefined) {
-      try {
-        // Started as group leaders: a shell pipeline's members go with it.
-        process.kill(-c.pid, 'SIGKILL');
-      } catch {
-        try {
-          process.kill(c.pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-    }
-  }
-  children.clear();
-}
-
-export interface Ended {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Starts `command args` in a process group of its own; resolves when it ends. */
-export function start(
-  command: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ChildProcess) => void } = {},
-): { child: ChildProcess; ended: Promise<Ended> } {
-  const started = Date.now();
-  const child = spawn(command, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
-    detached: true,
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-    options.onStderr?.(stderr, child);
-  });
-  const ended = new Promise<Ended>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) =>
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started }),
-    );
-  });
-  return { child, ended };
 }
 
 /** Runs test/fixtures/faults.mjs in `mode`. */

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
 export const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -36,6 +36,75 @@ export interface RunResult {
   ms: number;
 }
 
+const children = new Set<ChildProcess>();
+// Whatever a test started and did not see end (it failed or timed out while waiting) is ended
+// by its pid when the test ends, in every file that imports this module. Not for tests run
+// with it.concurrent: one test's end would end the others' children (docs.test.ts spawns its
+// own, each bounded by a timer).
+afterEach(endChildren);
+
+/** Ends every child started by start() that is still running (SIGKILL, by pid or group). */
+export function endChildren(): void {
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null && c.pid !== undefined) {
+      try {
+        // Started as group leaders: a shell pipeline's members go with it.
+        process.kill(-c.pid, 'SIGKILL');
+      } catch {
+        try {
+          process.kill(c.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+  }
+  children.clear();
+}
+
+/**
+ * Starts `command args` in a process group of its own, collecting its output; `ended`
+ * resolves when it ends. Ended by endChildren() after the test if still running.
+ */
+export function start(
+  command: string,
+  args: string[],
+  options: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    /** Each chunk of stdout as it arrives. */
+    onStdout?: (chunk: string) => void;
+    /** All of stderr so far, each time more arrives. */
+    onStderr?: (text: string, child: ChildProcess) => void;
+  } = {},
+): { child: ChildProcess; ended: Promise<RunResult> } {
+  const started = Date.now();
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+    detached: true,
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    options.onStdout?.(d);
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    options.onStderr?.(stderr, child);
+  });
+  const ended = new Promise<RunResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started }),
+    );
+  });
+  return { child, ended };
+}
+
 /** Runs a fixture with the same node, collecting its output. `onStart` may signal it. */
 export function runFixture(
   name: string,
@@ -43,26 +112,9 @@ export function runFixture(
   onStart?: (child: ChildProcess) => void,
   env: NodeJS.ProcessEnv = {},
 ): Promise<RunResult> {
-  const started = Date.now();
-  const child = spawn(process.execPath, [fixture(name), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
+  const { child, ended } = start(process.execPath, [fixture(name), ...args], { env });
   onStart?.(child);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) =>
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started }),
-    );
-  });
+  return ended;
 }
 
 /**

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixture } from './helpers.js';
+import { fixture, start } from './helpers.js';
 import { checkRingOutput, UNIT_BYTES } from './ring-check.js';
 
 interface RunSpec {
@@ -26,52 +25,32 @@ interface Metrics {
   dropped: { total: number; sinkRestart: number };
 }
 
-// What a test that timed out (its runRing still awaiting) left behind: ended after each test.
-const live = new Set<ChildProcess>();
+// What a test that timed out (its runRing still awaiting) left behind: its child is ended by
+// helpers.ts after each test, its directory here.
 const dirs = new Set<string>();
 
 afterEach(() => {
-  for (const child of live) child.kill('SIGKILL');
-  live.clear();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   dirs.clear();
 });
 
 /**
  * Runs test/fixtures/ring-run.mjs (a real logger and sink worker writing to a file) and reads
- * what it wrote. The child is ended and its directory removed before this returns.
+ * what it wrote. The child has ended and its directory is removed when this returns.
  */
 async function runRing(spec: RunSpec): Promise<{ m: Metrics; text: string; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'ringlog-ring-'));
   dirs.add(dir);
   const file = join(dir, 'out.log');
-  let child: ChildProcess | undefined;
   try {
-    child = spawn(process.execPath, [fixture('ring-run.mjs'), JSON.stringify({ file, ...spec })], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    live.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const running = child;
-    const code = await new Promise<number | null>((resolve, reject) => {
-      running.on('error', reject);
-      running.on('close', resolve);
-    });
-    if (code !== 0) throw new Error(`ring-run.mjs exited with ${code}:\n${stderr}`);
-    const m = JSON.parse(stdout) as Metrics;
-    return { m, text: readFileSync(file, 'utf8'), stderr };
+    const r = await start(process.execPath, [
+      fixture('ring-run.mjs'),
+      JSON.stringify({ file, ...spec }),
+    ]).ended;
+    if (r.code !== 0) throw new Error(`ring-run.mjs exited with ${r.code}:\n${r.stderr}`);
+    const m = JSON.parse(r.stdout) as Metrics;
+    return { m, text: readFileSync(file, 'utf8'), stderr: r.stderr };
   } finally {
-    if (child !== undefined) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      live.delete(child);
-    }
     rmSync(dir, { recursive: true, force: true });
     dirs.delete(dir);
   }

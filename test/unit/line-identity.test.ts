@@ -10,8 +10,9 @@ import {
 
 // Every line the logger writes is compared with the line the frozen copy of the serializer
 // before the hot path's caches (test/reference/) builds for the same call. Calls come in runs
-// on a few loggers of different limits, so the caches (a key's last value, the last key at
-// each position, a logger's last message) are hit, missed and shared between loggers.
+// on a few loggers of different limits, so the caches (the last key at each position, a
+// logger's last message, a log method's level-and-time piece) are hit, missed and shared
+// between loggers.
 
 const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
 type LevelName = keyof typeof LEVELS;
